@@ -1,0 +1,442 @@
+//! A donor's submission and the one validation that both the widget and the edge run on it.
+//!
+//! Errors carry stable machine codes, never sentences: the widget turns them into text in the
+//! donor's language, and API clients can rely on them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::DonationRules;
+use crate::money::Money;
+
+/// The longest first or last name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// The longest email address accepted, in bytes (the limit of SMTP paths).
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// What the donor filled in, as sent by the widget.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationSubmission {
+    /// The amount in minor units of `currency`. Signed, so that a negative amount is reported
+    /// as a field error rather than as a malformed request.
+    pub amount: i64,
+    /// The ISO 4217 code of the amount's currency.
+    pub currency: String,
+    /// The donor's first name.
+    pub first_name: String,
+    /// The donor's last name.
+    pub last_name: String,
+    /// Where the receipt and the PSP's confirmation go.
+    pub email: String,
+    /// Whether the donor agreed that the association keeps their details to handle the gift.
+    pub consent: bool,
+}
+
+/// A field of the donation form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// The amount.
+    Amount,
+    /// The amount's currency.
+    Currency,
+    /// The first name.
+    FirstName,
+    /// The last name.
+    LastName,
+    /// The email address.
+    Email,
+    /// The consent checkbox.
+    Consent,
+}
+
+/// What is wrong with a field. The serialized names are part of the public API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldErrorCode {
+    /// The field is empty, or the box is not ticked.
+    Required,
+    /// The value does not have the expected form.
+    Invalid,
+    /// The text is longer than allowed.
+    TooLong,
+    /// The amount is below the campaign's minimum.
+    TooSmall,
+    /// The amount is above the campaign's maximum.
+    TooLarge,
+    /// The campaign does not collect in this currency.
+    Unsupported,
+}
+
+/// One problem with one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field at fault.
+    pub field: Field,
+    /// What is wrong with it.
+    pub code: FieldErrorCode,
+}
+
+/// A submission that passed validation, with its text trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidDonation {
+    /// The amount, within the campaign's limits and in its currency.
+    pub amount: Money,
+    /// The first name, trimmed.
+    pub first_name: String,
+    /// The last name, trimmed.
+    pub last_name: String,
+    /// The email address, trimmed.
+    pub email: String,
+}
+
+impl DonationSubmission {
+    /// Checks every field against `rules` and reports all problems at once, one per field, in
+    /// form order, so the donor can fix everything in one pass.
+    pub fn validate(&self, rules: &DonationRules) -> Result<ValidDonation, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field, code| errors.push(FieldError { field, code });
+
+        if rules.currency.code() != self.currency {
+            fail(Field::Currency, FieldErrorCode::Unsupported);
+        } else if self.amount < rules.min_amount {
+            fail(Field::Amount, FieldErrorCode::TooSmall);
+        } else if self.amount > rules.max_amount {
+            fail(Field::Amount, FieldErrorCode::TooLarge);
+        }
+        let first_name = self.first_name.trim();
+        if let Some(code) = name_error(first_name) {
+            fail(Field::FirstName, code);
+        }
+        let last_name = self.last_name.trim();
+        if let Some(code) = name_error(last_name) {
+            fail(Field::LastName, code);
+        }
+        let email = self.email.trim();
+        if let Some(code) = email_error(email) {
+            fail(Field::Email, code);
+        }
+        if !self.consent {
+            fail(Field::Consent, FieldErrorCode::Required);
+        }
+
+        if errors.is_empty() {
+            Ok(ValidDonation {
+                amount: Money::new(self.amount, rules.currency),
+                first_name: first_name.to_owned(),
+                last_name: last_name.to_owned(),
+                email: email.to_owned(),
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Checks an amount the donor typed against the campaign's limits, as the form does before
+/// anything is sent.
+pub fn parse_amount(typed: &str, rules: &DonationRules) -> Result<Money, FieldErrorCode> {
+    use crate::money::AmountParseError;
+    let amount = Money::parse(typed, rules.currency).map_err(|error| match error {
+        AmountParseError::Empty => FieldErrorCode::Required,
+        AmountParseError::Invalid => FieldErrorCode::Invalid,
+        AmountParseError::TooLarge => FieldErrorCode::TooLarge,
+    })?;
+    if amount.minor < rules.min_amount {
+        Err(FieldErrorCode::TooSmall)
+    } else if amount.minor > rules.max_amount {
+        Err(FieldErrorCode::TooLarge)
+    } else {
+        Ok(amount)
+    }
+}
+
+fn name_error(name: &str) -> Option<FieldErrorCode> {
+    if name.is_empty() {
+        Some(FieldErrorCode::Required)
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Some(FieldErrorCode::TooLong)
+    } else if name.chars().any(char::is_control) {
+        Some(FieldErrorCode::Invalid)
+    } else {
+        None
+    }
+}
+
+/// Email addresses follow the rule browsers apply to `<input type="email">` (the HTML
+/// standard's "valid email address"), so the form and the edge never disagree, with one more
+/// demand that PSPs make: the domain has at least two labels.
+fn email_error(email: &str) -> Option<FieldErrorCode> {
+    if email.is_empty() {
+        return Some(FieldErrorCode::Required);
+    }
+    if email.len() > MAX_EMAIL_LEN {
+        return Some(FieldErrorCode::TooLong);
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return Some(FieldErrorCode::Invalid);
+    };
+    const LOCAL_SPECIALS: &[u8] = b".!#$%&'*+/=?^_`{|}~-";
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(&b));
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    let domain_ok = domain.split('.').count() >= 2 && domain.split('.').all(label_ok);
+    if local_ok && domain_ok {
+        None
+    } else {
+        Some(FieldErrorCode::Invalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Currency;
+
+    fn rules() -> DonationRules {
+        DonationRules {
+            currency: Currency::Eur,
+            min_amount: 100,
+            max_amount: 1_000_000,
+        }
+    }
+
+    fn good() -> DonationSubmission {
+        DonationSubmission {
+            amount: 2000,
+            currency: "EUR".into(),
+            first_name: "Camille".into(),
+            last_name: "Dupont".into(),
+            email: "camille.dupont@example.fr".into(),
+            consent: true,
+        }
+    }
+
+    fn errors_of(submission: &DonationSubmission) -> Vec<FieldError> {
+        submission.validate(&rules()).err().unwrap_or_default()
+    }
+
+    fn only(field: Field, code: FieldErrorCode) -> Vec<FieldError> {
+        vec![FieldError { field, code }]
+    }
+
+    #[test]
+    fn good_submission_is_accepted_and_trimmed() {
+        let mut submission = good();
+        submission.first_name = "  Camille ".into();
+        submission.email = " camille.dupont@example.fr\n".into();
+        let valid = submission.validate(&rules());
+        assert_eq!(
+            valid,
+            Ok(ValidDonation {
+                amount: Money::new(2000, Currency::Eur),
+                first_name: "Camille".into(),
+                last_name: "Dupont".into(),
+                email: "camille.dupont@example.fr".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn amounts_outside_the_campaign_limits_are_refused() {
+        for (amount, code) in [
+            (0, FieldErrorCode::TooSmall),
+            (-2000, FieldErrorCode::TooSmall),
+            (99, FieldErrorCode::TooSmall),
+            (1_000_001, FieldErrorCode::TooLarge),
+            (i64::MAX, FieldErrorCode::TooLarge),
+        ] {
+            let submission = DonationSubmission { amount, ..good() };
+            assert_eq!(
+                errors_of(&submission),
+                only(Field::Amount, code),
+                "{amount}"
+            );
+        }
+        for amount in [100, 1_000_000] {
+            let submission = DonationSubmission { amount, ..good() };
+            assert!(submission.validate(&rules()).is_ok(), "{amount}");
+        }
+    }
+
+    #[test]
+    fn other_currency_is_unsupported() {
+        let submission = DonationSubmission {
+            currency: "USD".into(),
+            ..good()
+        };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::Currency, FieldErrorCode::Unsupported)
+        );
+    }
+
+    #[test]
+    fn blank_names_are_required() {
+        let submission = DonationSubmission {
+            first_name: "   ".into(),
+            ..good()
+        };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::FirstName, FieldErrorCode::Required)
+        );
+        let submission = DonationSubmission {
+            last_name: String::new(),
+            ..good()
+        };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::LastName, FieldErrorCode::Required)
+        );
+    }
+
+    #[test]
+    fn names_are_limited_in_characters_not_bytes() {
+        let accented = "é".repeat(MAX_NAME_CHARS);
+        let submission = DonationSubmission {
+            first_name: accented.clone(),
+            ..good()
+        };
+        assert!(submission.validate(&rules()).is_ok());
+        let submission = DonationSubmission {
+            first_name: format!("{accented}é"),
+            ..good()
+        };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::FirstName, FieldErrorCode::TooLong)
+        );
+    }
+
+    #[test]
+    fn control_characters_in_names_are_invalid() {
+        let submission = DonationSubmission {
+            last_name: "Du\u{0}pont".into(),
+            ..good()
+        };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::LastName, FieldErrorCode::Invalid)
+        );
+    }
+
+    #[test]
+    fn malformed_emails_are_invalid() {
+        for email in [
+            "camille",
+            "camille@",
+            "@example.fr",
+            "camille@example",
+            "camille@@example.fr",
+            "cam ille@example.fr",
+            "camille@exa_mple.fr",
+            "camille@-example.fr",
+            "camille@example..fr",
+            "<camille@example.fr>",
+        ] {
+            let submission = DonationSubmission {
+                email: email.into(),
+                ..good()
+            };
+            assert_eq!(
+                errors_of(&submission),
+                only(Field::Email, FieldErrorCode::Invalid),
+                "{email}"
+            );
+        }
+    }
+
+    #[test]
+    fn unusual_but_valid_emails_are_accepted() {
+        for email in ["a+dons@example.fr", "o'brien@mail.example.org", "x@a-b.co"] {
+            let submission = DonationSubmission {
+                email: email.into(),
+                ..good()
+            };
+            assert!(submission.validate(&rules()).is_ok(), "{email}");
+        }
+    }
+
+    #[test]
+    fn over_long_email_is_too_long() {
+        let email = format!("{}@example.fr", "a".repeat(MAX_EMAIL_LEN));
+        let submission = DonationSubmission { email, ..good() };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::Email, FieldErrorCode::TooLong)
+        );
+    }
+
+    #[test]
+    fn missing_consent_is_required() {
+        let submission = DonationSubmission {
+            consent: false,
+            ..good()
+        };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::Consent, FieldErrorCode::Required)
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_form_order() {
+        let fields: Vec<Field> = errors_of(&DonationSubmission::default())
+            .into_iter()
+            .map(|error| error.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                Field::Currency,
+                Field::FirstName,
+                Field::LastName,
+                Field::Email,
+                Field::Consent
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_amount_is_checked_against_the_limits() {
+        assert_eq!(
+            parse_amount("20", &rules()),
+            Ok(Money::new(2000, Currency::Eur))
+        );
+        assert_eq!(parse_amount("", &rules()), Err(FieldErrorCode::Required));
+        assert_eq!(
+            parse_amount("vingt", &rules()),
+            Err(FieldErrorCode::Invalid)
+        );
+        assert_eq!(
+            parse_amount("0,50", &rules()),
+            Err(FieldErrorCode::TooSmall)
+        );
+        assert_eq!(
+            parse_amount("10 000,01", &rules()),
+            Err(FieldErrorCode::TooLarge)
+        );
+        assert_eq!(parse_amount("1e99", &rules()), Err(FieldErrorCode::Invalid));
+    }
+
+    #[test]
+    fn error_codes_serialize_to_their_stable_names() {
+        let error = FieldError {
+            field: Field::FirstName,
+            code: FieldErrorCode::TooLong,
+        };
+        assert_eq!(
+            serde_json::to_string(&error).ok().as_deref(),
+            Some(r#"{"field":"first_name","code":"too_long"}"#)
+        );
+    }
+}
