@@ -1,0 +1,43 @@
+//! Identifiers the edge hands out. They are random and long enough to be unguessable, because
+//! an order id is all it takes to read that order's status.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use wasm_bindgen::JsCast;
+
+use crate::error::EdgeError;
+
+/// A new order id: `ord_` and 128 random bits in URL-safe base64.
+pub fn new_order_id() -> Result<String, EdgeError> {
+    let mut bytes = [0u8; 16];
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    scope
+        .crypto()
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes))
+        .map_err(|_| EdgeError::Runtime("crypto.getRandomValues failed".into()))?;
+    Ok(format!("ord_{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// Whether `text` could be an id from [`new_order_id`]; anything else is refused before D1.
+pub fn is_order_id(text: &str) -> bool {
+    text.strip_prefix("ord_").is_some_and(|rest| {
+        rest.len() == 22
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_id_shape_is_checked() {
+        assert!(is_order_id("ord_AAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(is_order_id("ord_a-b_c0123456789xyzABCD"));
+        assert!(!is_order_id("ord_short"));
+        assert!(!is_order_id("ord_AAAAAAAAAAAAAAAAAAAA/A"));
+        assert!(!is_order_id("xyz_AAAAAAAAAAAAAAAAAAAAAA"));
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per resource; each handler returns its answer or an [`EdgeError`].
+//!
+//! [`EdgeError`]: crate::error::EdgeError
+
+pub mod campaigns;
+pub mod checkout;
+pub mod health;
+pub mod orders;
+pub mod webhooks;

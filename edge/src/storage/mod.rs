@@ -1,0 +1,60 @@
+//! The edge's records: D1 holds campaigns, orders and webhook events; KV holds a short-lived
+//! copy of each campaign's public data.
+//!
+//! Totals and payment state live in D1 only, because KV is eventually consistent and not
+//! atomic. Every statement binds its parameters.
+
+mod cache;
+mod campaigns;
+mod orders;
+
+use thiserror::Error;
+use worker::{D1Database, Env, kv::KvStore};
+
+pub use campaigns::CampaignRecord;
+pub use orders::NewOrder;
+
+/// The D1 binding's name in `wrangler.toml`.
+pub const DB_BINDING: &str = "DB";
+/// The KV binding's name in `wrangler.toml`.
+pub const CACHE_BINDING: &str = "CACHE";
+
+/// Why storage failed.
+#[derive(Debug, Error)]
+pub enum StorageError {
+    /// A binding is missing from the Worker's configuration.
+    #[error("the {0} binding is missing")]
+    MissingBinding(&'static str),
+    /// D1 refused or failed a statement.
+    #[error("D1: {0}")]
+    Database(String),
+    /// A stored value could not be read back.
+    #[error("a stored value is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl From<worker::Error> for StorageError {
+    fn from(error: worker::Error) -> Self {
+        Self::Database(error.to_string())
+    }
+}
+
+/// The edge's D1 database and KV cache.
+pub struct Storage {
+    db: D1Database,
+    cache: KvStore,
+}
+
+impl Storage {
+    /// Looks the bindings up once per request.
+    pub fn from_env(env: &Env) -> Result<Self, StorageError> {
+        Ok(Self {
+            db: env
+                .d1(DB_BINDING)
+                .map_err(|_| StorageError::MissingBinding(DB_BINDING))?,
+            cache: env
+                .kv(CACHE_BINDING)
+                .map_err(|_| StorageError::MissingBinding(CACHE_BINDING))?,
+        })
+    }
+}
