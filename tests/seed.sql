@@ -1,0 +1,19 @@
+-- Campaigns for the edge integration tests, one per test that counts money, so that tests
+-- running side by side never see each other's totals.
+INSERT INTO organisations (id, slug, name, created_at)
+VALUES (900, 'tests', 'Association des Tests', unixepoch())
+ON CONFLICT DO NOTHING;
+
+INSERT INTO campaigns (id, organisation_id, slug, title, description, currency,
+                       preset_amounts, min_amount, max_amount, goal_amount, created_at)
+VALUES
+    (901, 900, 'test-checkout', 'Checkout', '', 'EUR', '[1000, 2000]', 100, 1000000, NULL, unixepoch()),
+    (902, 900, 'test-dedup', 'Deduplication', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (903, 900, 'test-forged', 'Forged webhooks', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (904, 900, 'test-inputs', 'Bad inputs', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (905, 900, 'test-expiry', 'Expiry and cancel', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
+ON CONFLICT DO NOTHING;
+
+INSERT INTO campaign_origins (campaign_id, origin)
+SELECT id, '{{SITE_ORIGIN}}' FROM campaigns WHERE organisation_id = 900
+ON CONFLICT DO NOTHING;

@@ -1,0 +1,8 @@
+//! What Tirelire's cross-component tests run against: the Stripe simulator, the demo site's
+//! server, and the whole stack (edge in `wrangler dev`, simulator, demo site) that
+//! `cargo xtask demo` and `cargo xtask test` start.
+
+pub mod psp_sim;
+pub mod running;
+pub mod site;
+pub mod stack;

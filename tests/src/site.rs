@@ -1,0 +1,115 @@
+//! Serves the demo association's pages from `demo-site/`, on their own origin, as the
+//! association's web host would. The only change made on the way is in HTML pages, where
+//! `{{EDGE}}` becomes the edge's URL, so that the snippet in them points at the running edge.
+
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tiny_http::{Header, Response, Server};
+
+/// A running site server. Dropping it stops the server.
+pub struct SiteHandle {
+    /// The site's origin, e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+    server: Arc<Server>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Drop for SiteHandle {
+    fn drop(&mut self) {
+        for _ in &self.workers {
+            self.server.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// Serves `root` on `listen`, with `edge_url` put in place of `{{EDGE}}` in HTML pages.
+pub fn serve(listen: SocketAddr, root: PathBuf, edge_url: String) -> std::io::Result<SiteHandle> {
+    let server = Server::http(listen).map_err(std::io::Error::other)?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| std::io::Error::other("the site is not on an IP address"))?;
+    let server = Arc::new(server);
+    let root = Arc::new(root);
+    let edge_url = Arc::new(edge_url);
+    let workers = (0..3)
+        .map(|_| {
+            let (server, root, edge_url) = (Arc::clone(&server), Arc::clone(&root), Arc::clone(&edge_url));
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    let response = respond(&root, &edge_url, request.url());
+                    let _ = request.respond(response);
+                }
+            })
+        })
+        .collect();
+    Ok(SiteHandle { url: format!("http://{address}"), server, workers })
+}
+
+fn respond(root: &Path, edge_url: &str, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let Some(file) = resolve(root, path) else {
+        return text_response(404, "text/plain; charset=utf-8", b"Not found".to_vec());
+    };
+    let Ok(bytes) = std::fs::read(&file) else {
+        return text_response(404, "text/plain; charset=utf-8", b"Not found".to_vec());
+    };
+    let content_type = match file.extension().and_then(|ext| ext.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    };
+    let bytes = if content_type.starts_with("text/html") {
+        String::from_utf8_lossy(&bytes).replace("{{EDGE}}", edge_url).into_bytes()
+    } else {
+        bytes
+    };
+    text_response(200, content_type, bytes)
+}
+
+/// The file for a URL path, refusing anything that would leave `root`.
+fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
+    let relative = Path::new(path.trim_start_matches('/'));
+    if relative.components().any(|part| !matches!(part, Component::Normal(_))) {
+        return None;
+    }
+    let mut file = root.join(relative);
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn text_response(status: u16, content_type: &str, bytes: Vec<u8>) -> Response<std::io::Cursor<Vec<u8>>> {
+    let mut response = Response::from_data(bytes).with_status_code(status);
+    if let Ok(header) = Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
+        response.add_header(header);
+    }
+    if let Ok(header) = Header::from_bytes(&b"Cache-Control"[..], &b"no-cache"[..]) {
+        response.add_header(header);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_leave_the_site() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo-site");
+        assert!(resolve(&root, "/../Cargo.toml").is_none());
+        assert!(resolve(&root, "/%2e%2e/Cargo.toml").is_none());
+        assert!(resolve(&root, "/").is_some_and(|file| file.ends_with("index.html")));
+    }
+}

@@ -1,0 +1,317 @@
+//! The whole of Tirelire on one machine: the edge in `wrangler dev` with its local D1 and KV,
+//! the Stripe simulator, and the demo site on its own origin.
+//!
+//! `cargo xtask demo` and `cargo xtask test` both start it with [`Stack::start`]; tests reach a
+//! running stack through [`crate::running::Running`].
+
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::psp_sim::{self, SimConfig, SimHandle};
+use crate::site::{self, SiteHandle};
+
+/// How to start the stack.
+#[derive(Clone, Debug)]
+pub struct StackConfig {
+    /// The repository's root.
+    pub repo: PathBuf,
+    /// Where D1, KV, logs and generated secrets go. Kept between runs for the demo.
+    pub state_dir: PathBuf,
+    /// The Node.js 22 binary.
+    pub node: PathBuf,
+    /// wrangler's entry script (`node_modules/wrangler/bin/wrangler.js`).
+    pub wrangler: PathBuf,
+    /// Ports for the edge, the site and the simulator; 0 picks a free one.
+    pub ports: Ports,
+    /// SQL files run after the migrations, with `{{SITE_ORIGIN}}` replaced by the site's
+    /// origin. They must be safe to run again on the same database.
+    pub seeds: Vec<PathBuf>,
+}
+
+/// The stack's ports.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ports {
+    /// The edge (`wrangler dev`).
+    pub edge: u16,
+    /// The demo site.
+    pub site: u16,
+    /// The Stripe simulator.
+    pub sim: u16,
+}
+
+/// A running stack. Dropping it stops everything it started.
+pub struct Stack {
+    /// The edge's origin.
+    pub edge_url: String,
+    /// The demo site's origin.
+    pub site_url: String,
+    /// The simulator's base URL.
+    pub sim_url: String,
+    /// The `--persist-to` folder of D1 and KV.
+    pub persist_dir: PathBuf,
+    /// The secret the simulator signs webhooks with, as the edge knows it.
+    pub webhook_secret: String,
+    wrangler: Child,
+    _site: SiteHandle,
+    _sim: SimHandle,
+}
+
+/// Why the stack did not start.
+#[derive(Debug)]
+pub struct StackError(pub String);
+
+impl std::fmt::Display for StackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StackError {}
+
+fn fail(message: impl Into<String>) -> StackError {
+    StackError(message.into())
+}
+
+impl Stack {
+    /// Applies the migrations and seeds, then starts the simulator, the site and the edge, and
+    /// waits until the edge answers.
+    pub fn start(config: &StackConfig) -> Result<Self, StackError> {
+        let edge_dir = config.repo.join("edge");
+        let persist_dir = config.state_dir.join("persist");
+        std::fs::create_dir_all(&persist_dir)
+            .map_err(|error| fail(format!("cannot create {}: {error}", persist_dir.display())))?;
+
+        let edge_port = match config.ports.edge {
+            0 => free_port()?,
+            port => port,
+        };
+        let edge_url = format!("http://127.0.0.1:{edge_port}");
+        let api_key = format!("sk_test_{}", random_hex(12));
+        let webhook_secret = format!("whsec_{}", random_hex(16));
+
+        let sim = psp_sim::start(
+            loopback(config.ports.sim),
+            SimConfig {
+                api_key: api_key.clone(),
+                webhook_secret: webhook_secret.clone(),
+                webhook_url: format!("{edge_url}/v1/webhooks/stripe"),
+            },
+        )
+        .map_err(|error| fail(format!("the Stripe simulator cannot listen on port {}: {error}", config.ports.sim)))?;
+        let site = site::serve(loopback(config.ports.site), config.repo.join("demo-site"), edge_url.clone())
+            .map_err(|error| fail(format!("the demo site cannot listen on port {}: {error}", config.ports.site)))?;
+
+        let wrangler = Wrangler { config, edge_dir: &edge_dir, persist_dir: &persist_dir };
+        wrangler.run(&["d1", "migrations", "apply", "DB", "--local"], "apply the D1 migrations")?;
+        let seed = seed_sql(&config.seeds, &site.url)?;
+        let seed_file = config.state_dir.join("seed.sql");
+        std::fs::write(&seed_file, seed).map_err(|error| fail(format!("cannot write the seed: {error}")))?;
+        let seed_arg = seed_file.to_string_lossy().into_owned();
+        wrangler.run(&["d1", "execute", "DB", "--local", "--file", &seed_arg], "seed D1")?;
+
+        let env_file = config.state_dir.join("edge.env");
+        std::fs::write(&env_file, format!("STRIPE_SECRET_KEY={api_key}\nSTRIPE_WEBHOOK_SECRET={webhook_secret}\n"))
+            .map_err(|error| fail(format!("cannot write {}: {error}", env_file.display())))?;
+        let child = wrangler.spawn_dev(edge_port, &env_file, &sim.url)?;
+
+        let mut stack = Stack {
+            edge_url,
+            site_url: site.url.clone(),
+            sim_url: sim.url.clone(),
+            persist_dir,
+            webhook_secret,
+            wrangler: child,
+            _site: site,
+            _sim: sim,
+        };
+        stack.wait_until_ready(&config.state_dir.join("wrangler.log"))?;
+        Ok(stack)
+    }
+
+    /// The variables through which tests find this stack.
+    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("TIRELIRE_EDGE_URL", self.edge_url.clone()),
+            ("TIRELIRE_SITE_URL", self.site_url.clone()),
+            ("TIRELIRE_SIM_URL", self.sim_url.clone()),
+            ("TIRELIRE_PERSIST_DIR", self.persist_dir.to_string_lossy().into_owned()),
+            ("TIRELIRE_WEBHOOK_SECRET", self.webhook_secret.clone()),
+        ]
+    }
+
+    fn wait_until_ready(&mut self, log: &Path) -> Result<(), StackError> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(2)))
+            .build()
+            .into();
+        // Starting workerd the first time on a loaded 2-core machine can take a while.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.wrangler.try_wait() {
+                return Err(fail(format!("wrangler dev exited ({status}); see {}:\n{}", log.display(), tail(log))));
+            }
+            if agent.get(format!("{}/health", self.edge_url)).call().is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Err(fail(format!("the edge did not answer within 120 s; see {}:\n{}", log.display(), tail(log))))
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        stop_group(&mut self.wrangler);
+    }
+}
+
+struct Wrangler<'a> {
+    config: &'a StackConfig,
+    edge_dir: &'a Path,
+    persist_dir: &'a Path,
+}
+
+impl Wrangler<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.config.node);
+        command
+            .arg(&self.config.wrangler)
+            .args(args)
+            .arg("--persist-to")
+            .arg(self.persist_dir)
+            .current_dir(self.edge_dir)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("XDG_CONFIG_HOME", self.config.state_dir.join("config"))
+            .env("CI", "1");
+        if let Some(node_dir) = self.config.node.parent() {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut paths = vec![node_dir.to_path_buf()];
+            paths.extend(std::env::split_paths(&path));
+            if let Ok(joined) = std::env::join_paths(paths) {
+                command.env("PATH", joined);
+            }
+        }
+        command
+    }
+
+    fn run(&self, args: &[&str], what: &str) -> Result<(), StackError> {
+        let output = self
+            .command(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| fail(format!("cannot run wrangler to {what}: {error}")))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(fail(format!(
+                "wrangler could not {what}:\n{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )))
+        }
+    }
+
+    fn spawn_dev(&self, port: u16, env_file: &Path, sim_url: &str) -> Result<Child, StackError> {
+        let log_path = self.config.state_dir.join("wrangler.log");
+        let log = File::create(&log_path).map_err(|error| fail(format!("cannot create {}: {error}", log_path.display())))?;
+        let log_err = log.try_clone().map_err(|error| fail(error.to_string()))?;
+        let port = port.to_string();
+        let inspector = free_port()?.to_string();
+        let var = format!("STRIPE_API_BASE:{sim_url}");
+        let env_file = env_file.to_string_lossy().into_owned();
+        self.command(&[
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--inspector-port",
+            &inspector,
+            "--show-interactive-dev-session=false",
+            "--live-reload=false",
+            "--env-file",
+            &env_file,
+            "--var",
+            &var,
+        ])
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        // Its own process group, so that it can be stopped with all its children, and so that
+        // Ctrl-C in the terminal reaches only our process, which then stops it in order.
+        .process_group(0)
+        .spawn()
+        .map_err(|error| fail(format!("cannot start wrangler dev: {error}")))
+    }
+}
+
+/// Stops a child and every process in its group: SIGTERM, then SIGKILL after 5 s.
+pub fn stop_group(child: &mut Child) {
+    let Ok(pgid) = libc::pid_t::try_from(child.id()) else {
+        return;
+    };
+    // A group id of 0 or 1 would signal our own group or every process; never do that.
+    if pgid <= 1 {
+        return;
+    }
+    signal_group(pgid, libc::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    signal_group(pgid, libc::SIGKILL);
+    let _ = child.wait();
+}
+
+#[allow(unsafe_code)]
+fn signal_group(pgid: libc::pid_t, signal: libc::c_int) {
+    debug_assert!(pgid > 1);
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours; the caller checked
+    // that the group id is above 1.
+    unsafe {
+        libc::kill(-pgid, signal);
+    }
+}
+
+fn seed_sql(seeds: &[PathBuf], site_origin: &str) -> Result<String, StackError> {
+    let mut sql = String::new();
+    for seed in seeds {
+        let text = std::fs::read_to_string(seed)
+            .map_err(|error| fail(format!("cannot read {}: {error}", seed.display())))?;
+        sql.push_str(&text.replace("{{SITE_ORIGIN}}", site_origin));
+        sql.push('\n');
+    }
+    Ok(sql)
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> Result<u16, StackError> {
+    TcpListener::bind(loopback(0))
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .map_err(|error| fail(format!("no free port: {error}")))
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).expect("the operating system provides randomness");
+    hex::encode(buffer)
+}
+
+fn tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
