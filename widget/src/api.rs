@@ -1,0 +1,85 @@
+//! The widget's only network code: the three edge routes it uses.
+
+use gloo::net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use tirelire_domain::api::{ApiError, CheckoutRequest, CheckoutResponse, ErrorCode, OrderView};
+use tirelire_domain::{CampaignSlug, CampaignView, FieldError};
+
+/// Why a call to the edge did not give what was asked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiFailure {
+    /// No answer: offline, DNS, CORS, or the edge is down.
+    Network,
+    /// The edge refused, with its stable code and, for a submission, the fields at fault.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The stable code.
+        code: ErrorCode,
+        /// The fields at fault.
+        fields: Vec<FieldError>,
+    },
+    /// An answer that is not what the edge sends.
+    Unreadable,
+}
+
+impl ApiFailure {
+    /// The edge's code, if it answered with one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Refused { code, .. } => Some(*code),
+            Self::Network | Self::Unreadable => None,
+        }
+    }
+}
+
+/// The association's edge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    base: String,
+}
+
+impl Edge {
+    /// The edge at `base`, an origin such as `https://dons.example.org`.
+    pub fn new(base: &str) -> Self {
+        Self { base: base.trim_end_matches('/').to_owned() }
+    }
+
+    /// `GET /v1/campaigns/{slug}`.
+    pub async fn campaign(&self, slug: &CampaignSlug) -> Result<CampaignView, ApiFailure> {
+        let response = Request::get(&format!("{}/v1/campaigns/{slug}", self.base)).send().await;
+        read(response).await
+    }
+
+    /// `POST /v1/campaigns/{slug}/checkout`.
+    ///
+    /// The JSON goes as `text/plain`, which browsers send without a CORS preflight: on a slow
+    /// phone connection that saves a round trip before the payment page. The edge checks the
+    /// request's `Origin` against the campaign before it reads the body.
+    pub async fn checkout(&self, slug: &CampaignSlug, request: &CheckoutRequest) -> Result<CheckoutResponse, ApiFailure> {
+        let body = serde_json::to_string(request).map_err(|_| ApiFailure::Unreadable)?;
+        let request = Request::post(&format!("{}/v1/campaigns/{slug}/checkout", self.base))
+            .header("Content-Type", "text/plain;charset=UTF-8")
+            .body(body)
+            .map_err(|_| ApiFailure::Network)?;
+        read(request.send().await).await
+    }
+
+    /// `GET /v1/orders/{id}`.
+    pub async fn order(&self, id: &str) -> Result<OrderView, ApiFailure> {
+        let url = format!("{}/v1/orders/{}", self.base, js_sys::encode_uri_component(id));
+        read(Request::get(&url).send().await).await
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: Result<Response, gloo::net::Error>) -> Result<T, ApiFailure> {
+    let response = response.map_err(|_| ApiFailure::Network)?;
+    if response.ok() {
+        return response.json::<T>().await.map_err(|_| ApiFailure::Unreadable);
+    }
+    let status = response.status();
+    match response.json::<ApiError>().await {
+        Ok(error) => Err(ApiFailure::Refused { status, code: error.error.code, fields: error.error.fields }),
+        Err(_) => Err(ApiFailure::Refused { status, code: ErrorCode::Unknown, fields: Vec::new() }),
+    }
+}

@@ -1,0 +1,146 @@
+//! The root of one widget: loads the campaign and shows its progress, the donor's return
+//! from the PSP, and the form.
+
+use tirelire_domain::{CampaignSlug, Locale};
+use web_sys::Element;
+use yew::prelude::*;
+
+use super::donation_form::DonationForm;
+use super::progress::Progress;
+use super::return_notice::ReturnNotice;
+use crate::api::Edge;
+use crate::hooks::{CampaignLoad, Return, use_campaign, use_return};
+use crate::i18n::texts;
+
+/// What the loader passes for one `<div data-tirelire-campaign>`.
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The element the widget lives in; its `data-tirelire-state` tells the page and tests
+    /// where the widget stands.
+    pub host: Element,
+    /// The campaign, or `None` when the attribute is missing or malformed.
+    pub campaign: Option<CampaignSlug>,
+    /// The edge's origin.
+    pub edge_url: String,
+    /// The donor's language.
+    pub locale: Locale,
+}
+
+/// The widget.
+#[function_component(App)]
+pub fn app(props: &AppProps) -> Html {
+    match &props.campaign {
+        Some(slug) => html! {
+            <CampaignWidget host={props.host.clone()} slug={slug.clone()} edge={Edge::new(&props.edge_url)} locale={props.locale} />
+        },
+        None => {
+            set_state(&props.host, "misconfigured");
+            html! {
+                <p class="notice notice-error" role="alert">
+                    { "Tirelire : l'attribut data-tirelire-campaign manque ou n'est pas un nom de campagne valide." }
+                    <span lang="en">{ " (Tirelire: data-tirelire-campaign is missing or is not a valid campaign name.)" }</span>
+                </p>
+            }
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CampaignWidgetProps {
+    host: Element,
+    slug: CampaignSlug,
+    edge: Edge,
+    locale: Locale,
+}
+
+#[function_component(CampaignWidget)]
+fn campaign_widget(props: &CampaignWidgetProps) -> Html {
+    let texts = texts(props.locale);
+    let (load, reload) = use_campaign(props.edge.clone(), props.slug.clone());
+    let (returned, dismiss) = use_return(props.edge.clone(), props.slug.clone());
+
+    // Once a payment is confirmed, show the total that includes it.
+    {
+        let reload = reload.clone();
+        let paid = matches!(returned, Return::Paid(_));
+        use_effect_with(paid, move |paid| {
+            if *paid {
+                reload.emit(());
+            }
+        });
+    }
+    // Bring a returning donor's eyes to the widget, which may be far down the page.
+    {
+        let host = props.host.clone();
+        let returning = returned != Return::None;
+        use_effect_with(returning, move |returning| {
+            if *returning {
+                host.scroll_into_view();
+            }
+        });
+    }
+    {
+        let host = props.host.clone();
+        let state = match &load {
+            CampaignLoad::Loading => "loading",
+            CampaignLoad::Loaded(_) => "ready",
+            CampaignLoad::NotFound => "not-found",
+            CampaignLoad::Failed => "failed",
+        };
+        use_effect_with(state, move |state| {
+            set_state(&host, state);
+            if *state == "ready" {
+                let _ = gloo::utils::window().performance().map(|performance| performance.mark("tirelire:ready"));
+            }
+        });
+    }
+
+    let body = match &load {
+        CampaignLoad::Loading => html! {
+            <p class="notice" role="status" aria-busy="true">{ texts.loading }</p>
+        },
+        CampaignLoad::NotFound => html! {
+            <p class="notice notice-error" role="alert">
+                { format!("Tirelire : aucune campagne ne s'appelle « {} ». Vérifiez l'attribut data-tirelire-campaign.", props.slug) }
+            </p>
+        },
+        CampaignLoad::Failed => {
+            let retry = reload.reform(|_: MouseEvent| ());
+            html! {
+                <div class="notice notice-error" role="alert">
+                    <p>{ texts.load_failed }</p>
+                    <button type="button" class="secondary" onclick={retry}>{ texts.retry }</button>
+                </div>
+            }
+        }
+        CampaignLoad::Loaded(campaign) => {
+            let show_form = !matches!(returned, Return::Paid(_) | Return::Confirming);
+            html! {
+                <>
+                    <header>
+                        <p class="organisation">{ &campaign.organisation }</p>
+                        <h2>{ &campaign.title }</h2>
+                        if !campaign.description.is_empty() {
+                            <p class="description">{ &campaign.description }</p>
+                        }
+                    </header>
+                    <Progress campaign={campaign.clone()} locale={props.locale} />
+                    <ReturnNotice returned={returned.clone()} locale={props.locale} on_dismiss={dismiss.clone()} />
+                    if show_form {
+                        <DonationForm campaign={campaign.clone()} edge={props.edge.clone()} locale={props.locale} />
+                    }
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="card" aria-label={texts.region_label}>
+            { body }
+            <footer>{ texts.powered_by }</footer>
+        </section>
+    }
+}
+
+fn set_state(host: &Element, state: &str) {
+    let _ = host.set_attribute("data-tirelire-state", state);
+}

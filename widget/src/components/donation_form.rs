@@ -1,0 +1,129 @@
+//! The donation form: amount, donor's details, consent, and the button that opens payment.
+
+use std::rc::Rc;
+
+use tirelire_domain::{CampaignView, Field, Locale};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use super::amount_picker::AmountPicker;
+use super::consent_box::ConsentBox;
+use super::text_field::TextField;
+use crate::api::Edge;
+use crate::hooks::use_checkout;
+use crate::i18n::{donate_button, texts};
+use crate::state::{Action, AmountChoice, FormState, Phase};
+
+/// Props of [`DonationForm`].
+#[derive(Properties, PartialEq)]
+pub struct DonationFormProps {
+    /// The campaign.
+    pub campaign: Rc<CampaignView>,
+    /// The edge.
+    pub edge: Edge,
+    /// The donor's language.
+    pub locale: Locale,
+}
+
+/// The form.
+#[function_component(DonationForm)]
+pub fn donation_form(props: &DonationFormProps) -> Html {
+    let campaign = &props.campaign;
+    let locale = props.locale;
+    let texts = texts(locale);
+    let form = {
+        let (rules, presets) = (campaign.rules, campaign.preset_amounts.clone());
+        use_reducer(move || FormState::new(rules, &presets))
+    };
+    let submit = use_checkout(props.edge.clone(), campaign.slug.clone(), locale, form.clone());
+    let form_ref = use_node_ref();
+
+    // After a refused attempt, take the donor to the first field to fix.
+    {
+        let form_ref = form_ref.clone();
+        use_effect_with(form.failed_attempts, move |attempts| {
+            if *attempts > 0 {
+                let first_invalid = form_ref
+                    .cast::<HtmlElement>()
+                    .and_then(|form| form.query_selector("[aria-invalid=true]").ok().flatten())
+                    .or_else(|| form_ref.cast::<HtmlElement>().and_then(|form| form.query_selector("fieldset.amounts input:checked").ok().flatten()))
+                    .and_then(|element| element.dyn_into::<HtmlElement>().ok());
+                if let Some(element) = first_invalid {
+                    let _ = element.focus();
+                }
+            }
+        });
+    }
+
+    let dispatch_text = |field: Field| {
+        let form = form.clone();
+        Callback::from(move |text: String| form.dispatch(Action::SetText(field, text)))
+    };
+    let on_choose = {
+        let form = form.clone();
+        Callback::from(move |choice| {
+            form.dispatch(match choice {
+                AmountChoice::Preset(minor) => Action::ChoosePreset(minor),
+                AmountChoice::Custom => Action::ChooseCustom,
+            })
+        })
+    };
+    let on_custom_input = {
+        let form = form.clone();
+        Callback::from(move |text| form.dispatch(Action::SetCustomAmount(text)))
+    };
+    let on_consent = {
+        let form = form.clone();
+        Callback::from(move |checked| form.dispatch(Action::SetConsent(checked)))
+    };
+    let onsubmit = submit.reform(|event: SubmitEvent| event.prevent_default());
+
+    let busy = form.is_busy();
+    let button = match form.phase {
+        Phase::Submitting | Phase::Redirecting => texts.redirecting.to_owned(),
+        _ => donate_button(locale, form.amount().ok()),
+    };
+    let failure = match form.phase {
+        Phase::Failed(message) => Some(message),
+        _ => None,
+    };
+    let rules = form.rules;
+    html! {
+        <form ref={form_ref} novalidate=true {onsubmit} aria-busy={busy.then_some("true")}>
+            <AmountPicker
+                presets={campaign.preset_amounts.clone()}
+                choice={form.choice}
+                custom_amount={AttrValue::from(form.custom_amount.clone())}
+                error={form.error(Field::Amount)}
+                {rules} {locale} disabled={busy}
+                {on_choose} {on_custom_input}
+            />
+            <fieldset class="details">
+                <legend>{ texts.details_legend }</legend>
+                <div class="name-row">
+                    <TextField field={Field::FirstName} id="first-name" label={texts.first_name}
+                        value={AttrValue::from(form.first_name.clone())} autocomplete="given-name"
+                        error={form.error(Field::FirstName)} {rules} {locale} disabled={busy}
+                        on_input={dispatch_text(Field::FirstName)} />
+                    <TextField field={Field::LastName} id="last-name" label={texts.last_name}
+                        value={AttrValue::from(form.last_name.clone())} autocomplete="family-name"
+                        error={form.error(Field::LastName)} {rules} {locale} disabled={busy}
+                        on_input={dispatch_text(Field::LastName)} />
+                </div>
+                <TextField field={Field::Email} id="email" label={texts.email} kind="email" inputmode="email"
+                    hint={Some(AttrValue::Static(texts.email_hint))}
+                    value={AttrValue::from(form.email.clone())} autocomplete="email"
+                    error={form.error(Field::Email)} {rules} {locale} disabled={busy}
+                    on_input={dispatch_text(Field::Email)} />
+            </fieldset>
+            <ConsentBox organisation={AttrValue::from(campaign.organisation.clone())} checked={form.consent}
+                error={form.error(Field::Consent)} {rules} {locale} disabled={busy} on_change={on_consent} />
+            if let Some(message) = failure {
+                <p class="notice notice-error" role="alert" data-testid="checkout-failure">{ message }</p>
+            }
+            <button type="submit" class="primary" disabled={busy}>{ button }</button>
+            <p class="secure">{ texts.secure_note }</p>
+        </form>
+    }
+}

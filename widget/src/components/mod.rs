@@ -1,0 +1,9 @@
+//! The widget's components, one per file. They change state only through callbacks.
+
+pub mod amount_picker;
+pub mod app;
+pub mod consent_box;
+pub mod donation_form;
+pub mod progress;
+pub mod return_notice;
+pub mod text_field;

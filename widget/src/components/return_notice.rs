@@ -1,0 +1,55 @@
+//! The message a donor sees on coming back from the payment page.
+
+use tirelire_domain::Locale;
+use yew::prelude::*;
+
+use crate::hooks::Return;
+use crate::i18n::{texts, thanks_paid};
+
+/// Props of [`ReturnNotice`].
+#[derive(Properties, PartialEq)]
+pub struct ReturnNoticeProps {
+    /// How the donor came back.
+    pub returned: Return,
+    /// The donor's language.
+    pub locale: Locale,
+    /// Dismisses the message and shows the form again.
+    pub on_dismiss: Callback<()>,
+}
+
+/// Thanks, a wait for confirmation, or a kind word after a cancelled payment.
+#[function_component(ReturnNotice)]
+pub fn return_notice(props: &ReturnNoticeProps) -> Html {
+    let texts = texts(props.locale);
+    let again = props.on_dismiss.reform(|_: MouseEvent| ());
+    match &props.returned {
+        Return::None => html! {},
+        Return::Cancelled => html! {
+            <div class="notice" role="status" data-testid="cancelled">
+                <p class="notice-title">{ texts.cancelled_title }</p>
+                <p>{ texts.cancelled_body }</p>
+            </div>
+        },
+        Return::NotPaid => html! {
+            <div class="notice notice-error" role="status" data-testid="not-paid">
+                <p>{ texts.not_paid }</p>
+            </div>
+        },
+        Return::Confirming => html! {
+            <div class="notice notice-success" role="status" aria-busy="true" data-testid="confirming">
+                <p class="notice-title">{ texts.thanks_title }</p>
+                <p>{ texts.confirming }</p>
+            </div>
+        },
+        Return::Paid(order) => {
+            let line = order.money().map(|amount| thanks_paid(props.locale, amount)).unwrap_or_default();
+            html! {
+                <div class="notice notice-success" role="status" data-testid="thanks">
+                    <p class="notice-title">{ texts.thanks_title }</p>
+                    <p>{ line }</p>
+                    <button type="button" class="secondary" onclick={again}>{ texts.give_again }</button>
+                </div>
+            }
+        }
+    }
+}

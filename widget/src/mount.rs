@@ -1,0 +1,77 @@
+//! Mounting one widget: reading the host element's `data-tirelire-*` attributes, giving it a
+//! Shadow DOM with the widget's stylesheet, and starting the Yew app inside.
+
+use tirelire_domain::{CampaignSlug, Locale};
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use crate::components::app::{App, AppProps};
+
+const STYLE: &str = include_str!("style.css");
+
+/// Mounts the widget in `host`, talking to the edge at `edge_url` unless the host's
+/// `data-tirelire-edge` attribute names another.
+///
+/// A host without a valid `data-tirelire-campaign` shows a visible explanation instead, for the
+/// person who pasted the snippet.
+#[wasm_bindgen]
+pub fn mount(host: Element, edge_url: String) -> Result<(), JsValue> {
+    console_error_panic_hook::set_once();
+    if host.shadow_root().is_some() {
+        return Ok(());
+    }
+    let locale = host
+        .get_attribute("data-tirelire-locale")
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .or_else(document_locale)
+        .unwrap_or_default();
+    let edge_url = host
+        .get_attribute("data-tirelire-edge")
+        .filter(|url| !url.trim().is_empty())
+        .unwrap_or(edge_url);
+    let campaign = host
+        .get_attribute("data-tirelire-campaign")
+        .and_then(|slug| CampaignSlug::parse(slug.trim()).ok());
+
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    adopt_style(&shadow)?;
+    let document = gloo::utils::document();
+    let root = document.create_element("div")?;
+    root.set_class_name("tirelire");
+    root.set_attribute("lang", locale.tag())?;
+    shadow.append_child(&root)?;
+
+    yew::Renderer::<App>::with_root_and_props(
+        root,
+        AppProps {
+            host,
+            campaign,
+            edge_url: edge_url.trim_end_matches('/').to_owned(),
+            locale,
+        },
+    )
+    .render();
+    Ok(())
+}
+
+fn document_locale() -> Option<Locale> {
+    let lang = gloo::utils::document().document_element()?.get_attribute("lang")?;
+    Locale::from_tag(&lang)
+}
+
+/// A constructed stylesheet applies even under a `style-src` CSP that blocks inline `<style>`;
+/// browsers without constructable stylesheets get a `<style>` element instead.
+fn adopt_style(shadow: &ShadowRoot) -> Result<(), JsValue> {
+    let adopted = CssStyleSheet::new().and_then(|sheet| {
+        sheet.replace_sync(STYLE)?;
+        shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        Ok(())
+    });
+    if adopted.is_err() {
+        let style = gloo::utils::document().create_element("style")?;
+        style.set_text_content(Some(STYLE));
+        shadow.append_child(&style)?;
+    }
+    Ok(())
+}

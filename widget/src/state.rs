@@ -1,0 +1,297 @@
+//! The donation form's state, the actions that change it, and the one validation it runs,
+//! which is the domain's.
+
+use std::rc::Rc;
+
+use tirelire_domain::{DonationRules, DonationSubmission, Field, FieldError, FieldErrorCode, Money, parse_amount};
+use yew::Reducible;
+
+/// Which amount the donor picked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmountChoice {
+    /// One of the campaign's preset amounts, in minor units.
+    Preset(i64),
+    /// The free amount they type.
+    Custom,
+}
+
+/// Where the submission stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// The donor is filling the form.
+    Editing,
+    /// The checkout request is on its way.
+    Submitting,
+    /// The payment page is opening.
+    Redirecting,
+    /// The checkout failed; the message says why.
+    Failed(&'static str),
+}
+
+/// Everything the form shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormState {
+    /// The campaign's limits.
+    pub rules: DonationRules,
+    /// The amount picked.
+    pub choice: AmountChoice,
+    /// What the donor typed as a free amount.
+    pub custom_amount: String,
+    /// The first name typed.
+    pub first_name: String,
+    /// The last name typed.
+    pub last_name: String,
+    /// The email typed.
+    pub email: String,
+    /// Whether the consent box is ticked.
+    pub consent: bool,
+    /// The errors shown next to the fields.
+    pub errors: Vec<FieldError>,
+    /// How many times the donor pressed the button with errors; after the first, the errors
+    /// follow every keystroke, and each press moves the focus to the first error.
+    pub failed_attempts: u32,
+    /// Where the submission stands.
+    pub phase: Phase,
+}
+
+/// What can happen to the form.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A preset amount was picked.
+    ChoosePreset(i64),
+    /// "Other amount" was picked.
+    ChooseCustom,
+    /// The free amount changed.
+    SetCustomAmount(String),
+    /// A text field changed.
+    SetText(Field, String),
+    /// The consent box changed.
+    SetConsent(bool),
+    /// The donor pressed the button; the form validates, and either shows errors or starts the
+    /// checkout.
+    Submit,
+    /// The edge refused some fields.
+    Rejected(Vec<FieldError>),
+    /// The checkout failed for another reason.
+    Failed(&'static str),
+    /// The payment page is opening.
+    Redirecting,
+}
+
+impl FormState {
+    /// A blank form for a campaign, with the middle preset picked as a suggestion.
+    pub fn new(rules: DonationRules, presets: &[i64]) -> Self {
+        let choice = presets
+            .get(presets.len() / 2)
+            .map_or(AmountChoice::Custom, |amount| AmountChoice::Preset(*amount));
+        Self {
+            rules,
+            choice,
+            custom_amount: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            email: String::new(),
+            consent: false,
+            errors: Vec::new(),
+            failed_attempts: 0,
+            phase: Phase::Editing,
+        }
+    }
+
+    /// The amount as it stands, if it can be read.
+    pub fn amount(&self) -> Result<Money, FieldErrorCode> {
+        match self.choice {
+            AmountChoice::Preset(minor) => Ok(Money::new(minor, self.rules.currency)),
+            AmountChoice::Custom => parse_amount(&self.custom_amount, &self.rules),
+        }
+    }
+
+    /// The submission, or every error in it, checked by the same rules as the edge's.
+    pub fn submission(&self) -> Result<DonationSubmission, Vec<FieldError>> {
+        let amount = self.amount();
+        let submission = DonationSubmission {
+            amount: amount.map(|money| money.minor).unwrap_or_default(),
+            currency: self.rules.currency.code().to_owned(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            consent: self.consent,
+        };
+        let mut errors = match submission.validate(&self.rules) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors,
+        };
+        if let Err(code) = amount {
+            errors.retain(|error| error.field != Field::Amount);
+            errors.insert(0, FieldError { field: Field::Amount, code });
+        }
+        if errors.is_empty() { Ok(submission) } else { Err(errors) }
+    }
+
+    /// The error shown for `field`, if any.
+    pub fn error(&self, field: Field) -> Option<FieldErrorCode> {
+        self.errors.iter().find(|error| error.field == field).map(|error| error.code)
+    }
+
+    /// Whether the form can be edited.
+    pub fn is_busy(&self) -> bool {
+        matches!(self.phase, Phase::Submitting | Phase::Redirecting)
+    }
+
+    fn revalidate(&mut self) {
+        if self.failed_attempts > 0 {
+            self.errors = self.submission().err().unwrap_or_default();
+        }
+    }
+}
+
+impl Reducible for FormState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if self.is_busy() && !matches!(action, Action::Rejected(_) | Action::Failed(_) | Action::Redirecting) {
+            return self;
+        }
+        let mut next = (*self).clone();
+        let edits = matches!(
+            action,
+            Action::ChoosePreset(_) | Action::ChooseCustom | Action::SetCustomAmount(_) | Action::SetText(..) | Action::SetConsent(_)
+        );
+        match action {
+            Action::ChoosePreset(amount) => next.choice = AmountChoice::Preset(amount),
+            Action::ChooseCustom => next.choice = AmountChoice::Custom,
+            Action::SetCustomAmount(text) => {
+                next.custom_amount = text;
+                next.choice = AmountChoice::Custom;
+            }
+            Action::SetText(Field::FirstName, text) => next.first_name = text,
+            Action::SetText(Field::LastName, text) => next.last_name = text,
+            Action::SetText(Field::Email, text) => next.email = text,
+            Action::SetText(_, _) => {}
+            Action::SetConsent(consent) => next.consent = consent,
+            Action::Submit => match next.submission() {
+                Ok(_) => {
+                    next.errors.clear();
+                    next.phase = Phase::Submitting;
+                }
+                Err(errors) => {
+                    next.errors = errors;
+                    next.failed_attempts += 1;
+                    next.phase = Phase::Editing;
+                }
+            },
+            Action::Rejected(errors) => {
+                next.errors = errors;
+                next.failed_attempts += 1;
+                next.phase = Phase::Editing;
+            }
+            Action::Failed(message) => next.phase = Phase::Failed(message),
+            Action::Redirecting => next.phase = Phase::Redirecting,
+        }
+        if edits {
+            next.revalidate();
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tirelire_domain::Currency;
+
+    use super::*;
+
+    fn form() -> Rc<FormState> {
+        let rules = DonationRules { currency: Currency::Eur, min_amount: 100, max_amount: 1_000_000 };
+        Rc::new(FormState::new(rules, &[1000, 2000, 5000]))
+    }
+
+    fn apply(state: Rc<FormState>, actions: impl IntoIterator<Item = Action>) -> Rc<FormState> {
+        actions.into_iter().fold(state, Reducible::reduce)
+    }
+
+    fn filled() -> Vec<Action> {
+        vec![
+            Action::SetText(Field::FirstName, "Camille".into()),
+            Action::SetText(Field::LastName, "Dupont".into()),
+            Action::SetText(Field::Email, "camille@example.fr".into()),
+            Action::SetConsent(true),
+        ]
+    }
+
+    #[test]
+    fn middle_preset_is_suggested() {
+        assert_eq!(form().choice, AmountChoice::Preset(2000));
+    }
+
+    #[test]
+    fn complete_form_starts_the_checkout() {
+        let state = apply(form(), filled().into_iter().chain([Action::Submit]));
+        assert_eq!(state.phase, Phase::Submitting);
+        assert!(state.errors.is_empty());
+    }
+
+    #[test]
+    fn empty_form_shows_every_error_in_form_order() {
+        let state = apply(form(), [Action::Submit]);
+        let fields: Vec<Field> = state.errors.iter().map(|error| error.field).collect();
+        assert_eq!(fields, [Field::FirstName, Field::LastName, Field::Email, Field::Consent]);
+        assert_eq!(state.phase, Phase::Editing);
+        assert_eq!(state.failed_attempts, 1);
+    }
+
+    #[test]
+    fn errors_follow_typing_after_the_first_attempt() {
+        let state = apply(form(), [Action::Submit, Action::SetText(Field::FirstName, "Camille".into())]);
+        assert_eq!(state.error(Field::FirstName), None);
+        assert_eq!(state.error(Field::LastName), Some(FieldErrorCode::Required));
+    }
+
+    #[test]
+    fn errors_wait_for_the_first_attempt() {
+        let state = apply(form(), [Action::SetText(Field::Email, "camille@".into())]);
+        assert!(state.errors.is_empty());
+    }
+
+    #[test]
+    fn typed_amount_is_checked_with_the_campaign_limits() {
+        for (typed, code) in [
+            ("", FieldErrorCode::Required),
+            ("abc", FieldErrorCode::Invalid),
+            ("0,50", FieldErrorCode::TooSmall),
+            ("20000", FieldErrorCode::TooLarge),
+        ] {
+            let actions = filled().into_iter().chain([Action::SetCustomAmount(typed.into()), Action::Submit]);
+            let state = apply(form(), actions);
+            assert_eq!(state.errors, [FieldError { field: Field::Amount, code }], "{typed:?}");
+        }
+        let actions = filled().into_iter().chain([Action::SetCustomAmount("25,50".into())]);
+        assert_eq!(apply(form(), actions).amount(), Ok(Money::new(2550, Currency::Eur)));
+    }
+
+    #[test]
+    fn picking_a_preset_after_typing_uses_the_preset() {
+        let actions = [Action::SetCustomAmount("7".into()), Action::ChoosePreset(5000)];
+        assert_eq!(apply(form(), actions).amount(), Ok(Money::new(5000, Currency::Eur)));
+    }
+
+    #[test]
+    fn a_busy_form_ignores_edits() {
+        let state = apply(form(), filled().into_iter().chain([Action::Submit, Action::ChoosePreset(1000)]));
+        assert_eq!(state.choice, AmountChoice::Preset(2000));
+    }
+
+    #[test]
+    fn edge_rejection_shows_its_fields() {
+        let rejected = vec![FieldError { field: Field::Email, code: FieldErrorCode::Invalid }];
+        let state = apply(form(), filled().into_iter().chain([Action::Submit, Action::Rejected(rejected.clone())]));
+        assert_eq!(state.phase, Phase::Editing);
+        assert_eq!(state.error(Field::Email), Some(FieldErrorCode::Invalid));
+    }
+
+    #[test]
+    fn failure_can_be_retried() {
+        let actions = filled().into_iter().chain([Action::Submit, Action::Failed("down"), Action::Submit]);
+        assert_eq!(apply(form(), actions).phase, Phase::Submitting);
+    }
+}
