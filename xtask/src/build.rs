@@ -1,0 +1,184 @@
+//! Builds what `wrangler` serves and deploys: the Worker (`edge/build/`) and the static files
+//! (`edge/public/`), which are the widget and its hosted page.
+//!
+//! The widget is one JavaScript file and one WebAssembly file. The JavaScript is the loader and
+//! wasm-bindgen's `no-modules` glue, wrapped in one function so that nothing leaks into the
+//! host page's globals. The wasm file's name carries a hash of its content, so browsers may
+//! keep it for a year, while the loader's stable URL is kept for minutes only.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::run::{cargo, checked};
+use crate::tools::{Need, Tools};
+
+/// Whether to run wasm-opt and minify. Off only for quick local iterations.
+#[derive(Clone, Copy)]
+pub struct Optimize(pub bool);
+
+/// What a build produced.
+pub struct Built {
+    /// The widget's loader and glue.
+    pub widget_js: PathBuf,
+    /// The widget's WebAssembly.
+    pub widget_wasm: PathBuf,
+    /// The Worker's JavaScript.
+    pub worker_js: PathBuf,
+    /// The Worker's WebAssembly.
+    pub worker_wasm: PathBuf,
+}
+
+/// `cargo xtask build [--no-opt]`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let optimize = match args {
+        [] => Optimize(true),
+        [flag] if flag == "--no-opt" => Optimize(false),
+        _ => return Err("usage: cargo xtask build [--no-opt]".into()),
+    };
+    let tools = Tools::ensure(Need::Build)?;
+    let built = all(&tools, optimize)?;
+    println!(
+        "Built {} and {}.\nDeploy with `cargo xtask wrangler deploy` (see docs/deploy.md).",
+        built.widget_js.display(),
+        built.worker_js.display()
+    );
+    Ok(())
+}
+
+/// Builds the widget, then the Worker.
+pub fn all(tools: &Tools, optimize: Optimize) -> Result<Built, String> {
+    let repo = crate::repo_root();
+    let (widget_js, widget_wasm) = widget(tools, &repo, optimize)?;
+    let (worker_js, worker_wasm) = worker(tools, &repo, optimize)?;
+    Ok(Built { widget_js, widget_wasm, worker_js, worker_wasm })
+}
+
+fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, PathBuf), String> {
+    println!("Building the widget…");
+    let target_dir = target_dir(repo);
+    checked(
+        cargo().args(["build", "--package", "tirelire-widget", "--release", "--target", "wasm32-unknown-unknown"]),
+        "compile the widget",
+    )?;
+    let work = target_dir.join("tirelire-widget");
+    let bindgen_dir = work.join("bindgen");
+    checked(
+        Command::new(&tools.wasm_bindgen)
+            .arg(target_dir.join("wasm32-unknown-unknown/release/tirelire_widget.wasm"))
+            .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+            .arg(&bindgen_dir),
+        "generate the widget's bindings",
+    )?;
+    let mut wasm_path = bindgen_dir.join("tirelire_widget_bg.wasm");
+    if optimize.0 {
+        let optimized = work.join("tirelire_widget.opt.wasm");
+        checked(
+            tools
+                .node_command()
+                .arg(&tools.wasm_opt)
+                .args(["-Oz", "--strip-debug", "--strip-producers"])
+                .arg(&wasm_path)
+                .arg("-o")
+                .arg(&optimized),
+            "optimize the widget's wasm",
+        )?;
+        wasm_path = optimized;
+    }
+    let wasm = read(&wasm_path)?;
+    let digest = hex::encode(Sha256::digest(&wasm));
+    let wasm_name = format!("tirelire-{}.wasm", &digest[..12]);
+
+    let glue = read_text(&bindgen_dir.join("tirelire_widget.js"))?;
+    let loader = read_text(&repo.join("widget/loader.js"))?;
+    if !loader.contains("__TIRELIRE_WASM__") {
+        return Err("widget/loader.js no longer names __TIRELIRE_WASM__".into());
+    }
+    let bundle = format!(
+        "(function () {{\n\"use strict\";\n{glue}\n{}\n}})();\n",
+        loader.replace("__TIRELIRE_WASM__", &wasm_name)
+    );
+    let unminified = work.join("tirelire.js");
+    write(&unminified, bundle.as_bytes())?;
+
+    let public = repo.join("edge/public");
+    let out_dir = public.join("widget/v1");
+    if public.exists() {
+        std::fs::remove_dir_all(&public).map_err(|error| format!("cannot clear {}: {error}", public.display()))?;
+    }
+    std::fs::create_dir_all(&out_dir).map_err(|error| format!("cannot create {}: {error}", out_dir.display()))?;
+    copy_dir(&repo.join("widget/static"), &public)?;
+    let js_path = out_dir.join("tirelire.js");
+    if optimize.0 {
+        checked(
+            Command::new(&tools.esbuild)
+                .arg(&unminified)
+                .args(["--minify", "--target=es2020", "--log-level=warning"])
+                .arg(format!("--outfile={}", js_path.display())),
+            "minify the widget's loader",
+        )?;
+    } else {
+        write(&js_path, bundle.as_bytes())?;
+    }
+    let wasm_out = out_dir.join(&wasm_name);
+    write(&wasm_out, &wasm)?;
+    Ok((js_path, wasm_out))
+}
+
+fn worker(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, PathBuf), String> {
+    println!("Building the Worker…");
+    let mut command = Command::new(&tools.worker_build);
+    command
+        .arg("--release")
+        .current_dir(repo.join("edge"))
+        .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+        .env("WASM_OPT_BIN", &tools.wasm_opt);
+    if let Some(path) = tools.path_with_node() {
+        command.env("PATH", path);
+    }
+    if !optimize.0 {
+        command.arg("--no-opt");
+    }
+    checked(&mut command, "build the Worker")?;
+    let build = repo.join("edge/build");
+    Ok((build.join("index.js"), build.join("index_bg.wasm")))
+}
+
+/// The workspace's target folder.
+pub fn target_dir(repo: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("target"))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(from).map_err(|error| format!("cannot read {}: {error}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|error| error.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).map_err(|error| error.to_string())?;
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .map_err(|error| format!("cannot copy {}: {error}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+    }
+    std::fs::write(path, bytes).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}

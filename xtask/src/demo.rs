@@ -1,0 +1,42 @@
+//! `cargo xtask demo`: the demo association's page, served from its own origin, with the edge
+//! in `wrangler dev` and the Stripe simulator. Donations persist between runs in `.tirelire/`.
+
+use std::sync::mpsc;
+
+use tirelire_tests::stack::{Ports, Stack, StackConfig};
+
+use crate::build::{self, Optimize};
+use crate::tools::{Need, Tools};
+
+const PORTS: Ports = Ports { edge: 8787, site: 8080, sim: 12111 };
+
+/// Installs, builds, starts everything, prints the URL, and stops everything on Ctrl-C.
+pub fn run() -> Result<(), String> {
+    let tools = Tools::ensure(Need::Build)?;
+    build::all(&tools, Optimize(true))?;
+    let repo = crate::repo_root();
+    let config = StackConfig {
+        repo: repo.clone(),
+        state_dir: repo.join(".tirelire/demo"),
+        node: tools.node.clone(),
+        wrangler: tools.wrangler.clone(),
+        ports: PORTS,
+        seeds: vec![repo.join("demo-site/seed.sql")],
+    };
+    let (stop_tx, stop_rx) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|error| format!("cannot catch Ctrl-C: {error}"))?;
+    println!("Starting the edge, the Stripe simulator and the demo site…");
+    let stack = Stack::start(&config).map_err(|error| error.to_string())?;
+    println!(
+        "\n  Demo: {}/\n\n  The association's page, on its own origin. The edge is at {} and the\n  Stripe simulator at {}. Records persist in .tirelire/demo/.\n  Press Ctrl-C to stop.\n",
+        stack.site_url, stack.edge_url, stack.sim_url
+    );
+    let _ = stop_rx.recv();
+    println!("\nStopping…");
+    drop(stack);
+    println!("Stopped.");
+    Ok(())
+}
