@@ -17,6 +17,8 @@ pub struct Running {
     pub persist_dir: PathBuf,
     /// The secret webhooks are signed with.
     pub webhook_secret: String,
+    /// The secret key the simulator accepts.
+    pub sim_api_key: String,
     agent: ureq::Agent,
 }
 
@@ -60,6 +62,7 @@ impl Running {
             sim_url: var("TIRELIRE_SIM_URL"),
             persist_dir: PathBuf::from(var("TIRELIRE_PERSIST_DIR")),
             webhook_secret: var("TIRELIRE_WEBHOOK_SECRET"),
+            sim_api_key: var("TIRELIRE_SIM_API_KEY"),
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .max_redirects(0)
@@ -103,7 +106,11 @@ impl Running {
             .unwrap_or_else(|error| panic!("cannot list {}: {error}", folder.display()))
             .filter_map(Result::ok)
             .map(|entry| entry.path())
-            .find(|path| path.extension().is_some_and(|ext| ext == "sqlite"))
+            // The database is named by a hash; miniflare keeps its own metadata.sqlite beside it.
+            .find(|path| {
+                path.extension().is_some_and(|ext| ext == "sqlite")
+                    && path.file_stem().is_some_and(|stem| stem.len() == 64)
+            })
             .unwrap_or_else(|| panic!("no D1 database under {}", folder.display()))
     }
 }

@@ -55,6 +55,8 @@ pub struct Stack {
     pub persist_dir: PathBuf,
     /// The secret the simulator signs webhooks with, as the edge knows it.
     pub webhook_secret: String,
+    /// The secret key the edge uses with the simulator.
+    pub api_key: String,
     wrangler: Child,
     _site: SiteHandle,
     _sim: SimHandle,
@@ -124,6 +126,7 @@ impl Stack {
             sim_url: sim.url.clone(),
             persist_dir,
             webhook_secret,
+            api_key,
             wrangler: child,
             _site: site,
             _sim: sim,
@@ -140,6 +143,7 @@ impl Stack {
             ("TIRELIRE_SIM_URL", self.sim_url.clone()),
             ("TIRELIRE_PERSIST_DIR", self.persist_dir.to_string_lossy().into_owned()),
             ("TIRELIRE_WEBHOOK_SECRET", self.webhook_secret.clone()),
+            ("TIRELIRE_SIM_API_KEY", self.api_key.clone()),
         ]
     }
 

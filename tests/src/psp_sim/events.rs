@@ -99,6 +99,19 @@ fn expire_session(account: &Account, id: &str) {
     deliver(account, &event);
 }
 
+/// `GET /v1/events`, optionally only those of one `type`.
+pub(super) fn list(account: &Account, kind: Option<&str>) -> Reply {
+    let events = account
+        .state()
+        .events
+        .values()
+        .filter_map(|text| serde_json::from_str::<Value>(text).ok())
+        .filter(|event| kind.is_none_or(|kind| event["type"] == kind))
+        .map(|event| (event["created"].as_i64().unwrap_or_default(), event))
+        .collect();
+    super::list("/v1/events", events)
+}
+
 /// `GET /v1/events/{id}`.
 pub(super) fn retrieve(account: &Account, id: &str) -> Reply {
     match account.state().events.get(id) {

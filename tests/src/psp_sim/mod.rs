@@ -213,8 +213,10 @@ fn route(account: &Account, request: &tiny_http::Request, body: &str) -> Reply {
         (Method::Post, ["v1", "checkout", "sessions"]) => {
             sessions::create(account, body, header("Idempotency-Key").as_deref())
         }
+        (Method::Get, ["v1", "checkout", "sessions"]) => sessions::list(account),
         (Method::Get, ["v1", "checkout", "sessions", id]) => sessions::retrieve(account, id),
         (Method::Post, ["v1", "checkout", "sessions", id, "expire"]) => events::expire(account, id),
+        (Method::Get, ["v1", "events"]) => events::list(account, query_param(&url, "type").as_deref()),
         (Method::Get, ["v1", "events", id]) => events::retrieve(account, id),
         (Method::Get, ["c", "pay", id]) => page::show(account, id),
         (Method::Post, ["c", "pay", id, "pay"]) => events::pay(account, id),
@@ -229,6 +231,22 @@ fn route(account: &Account, request: &tiny_http::Request, body: &str) -> Reply {
         ),
         _ => Reply::html(404, page::not_found()),
     }
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+/// A list object in Stripe's shape, newest first.
+fn list(url: &str, mut data: Vec<(i64, Value)>) -> Reply {
+    data.sort_by(|a, b| b.0.cmp(&a.0));
+    let data: Vec<Value> = data.into_iter().map(|(_, value)| value).collect();
+    Reply::json(200, &json!({ "object": "list", "data": data, "has_more": false, "url": url }))
 }
 
 fn authenticate(account: &Account, authorization: Option<&str>) -> Result<(), Reply> {

@@ -80,6 +80,17 @@ pub(super) fn retrieve(account: &Account, id: &str) -> Reply {
     }
 }
 
+/// `GET /v1/checkout/sessions`.
+pub(super) fn list(account: &Account) -> Reply {
+    let sessions = account
+        .state()
+        .sessions
+        .values()
+        .map(|session| (session.object["created"].as_i64().unwrap_or_default(), session.object.clone()))
+        .collect();
+    super::list("/v1/checkout/sessions", sessions)
+}
+
 pub(super) fn missing(id: &str) -> Reply {
     Reply::stripe_error(
         404,

@@ -1,0 +1,169 @@
+// The donor's journey on the demo association's page, in headless Chromium.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import {
+  artifacts, campaign, edgeUrl, euros, fillDonor, launch, orderRow, phonePage, simUrl, siteUrl, waitReady, widget,
+} from "./support.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("the widget shows on the demo page despite its hostile CSS", async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${siteUrl}/`);
+  await waitReady(page, "jardin-2026");
+  const root = widget(page, "jardin-2026");
+
+  await root.getByRole("heading", { name: "Un composteur pour le jardin" }).waitFor();
+  for (const amount of ["10 €", "20 €", "50 €", "Autre montant"]) {
+    assert.ok(await root.getByLabel(amount, { exact: true }).isVisible(), amount);
+  }
+  for (const label of ["Prénom", "Adresse e-mail"]) {
+    assert.ok(await root.getByLabel(label).isVisible(), label);
+  }
+  assert.ok(await root.getByLabel("Nom", { exact: true }).isVisible());
+  assert.ok(await root.getByLabel(/J'accepte que Les Amis du Jardin Partagé/).isVisible());
+  assert.match(await root.getByTestId("raised").textContent(), /collectés sur 1\u202f500\u00a0€/);
+
+  // The host page paints every element red in Comic Sans, and hides every button.
+  const looks = await root.getByRole("button", { name: /Donner/ }).evaluate((button) => {
+    const style = getComputedStyle(button);
+    return { display: style.display, color: style.color, font: style.fontFamily };
+  });
+  assert.notEqual(looks.display, "none");
+  assert.equal(looks.color, "rgb(255, 255, 255)");
+  assert.doesNotMatch(looks.font, /Comic/);
+
+  await root.screenshot({ path: join(artifacts, "widget.png") });
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test("a 20 € donation goes through the payment page and comes back counted", async () => {
+  const page = await phonePage(browser);
+  const before = await campaign("jardin-2026");
+  await page.goto(`${siteUrl}/`);
+  await waitReady(page, "jardin-2026");
+  const root = widget(page, "jardin-2026");
+
+  await root.getByLabel("20 €", { exact: true }).check();
+  await fillDonor(root);
+  await root.getByRole("button", { name: "Donner 20\u00a0€" }).click();
+
+  await page.waitForURL(`${simUrl}/c/pay/**`);
+  assert.match(await page.locator("#amount").textContent(), /20,00 EUR/);
+  await page.screenshot({ path: join(artifacts, "payment-page.png") });
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().startsWith(siteUrl) && r.url().includes("tirelire_result=paid")),
+    page.getByRole("button", { name: /Payer/ }).click(),
+  ]);
+  const orderId = new URL(response.url()).searchParams.get("tirelire_order");
+  assert.ok(orderId?.startsWith("ord_"), response.url());
+
+  await root.getByTestId("thanks").waitFor();
+  assert.match(await root.getByTestId("thanks").textContent(), /Votre don de 20\u00a0€ a bien été reçu/);
+  // The outcome is taken out of the address, so a reload shows the form again.
+  assert.equal(new URL(page.url()).search, "");
+  await root.screenshot({ path: join(artifacts, "thanks.png") });
+
+  const row = orderRow(orderId);
+  assert.equal(row.status, "paid");
+  assert.equal(row.amount, 2000);
+
+  await page.reload();
+  await waitReady(page, "jardin-2026");
+  const expected = before.raised_amount + 2000;
+  assert.match(await root.getByTestId("raised").textContent(), new RegExp(`^${euros(expected)} collectés`));
+  assert.ok(await root.getByRole("button", { name: /Donner/ }).isVisible());
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test("cancelling on the payment page brings a kind word and leaves the order unpaid", async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${siteUrl}/`);
+  await waitReady(page, "jardin-2026");
+  const root = widget(page, "jardin-2026");
+  await root.getByLabel("Autre montant").check();
+  await root.getByLabel("Votre montant, en euros").fill("12,50");
+  await fillDonor(root);
+  await root.getByRole("button", { name: "Donner 12,50\u00a0€" }).click();
+  await page.waitForURL(`${simUrl}/c/pay/**`);
+
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().startsWith(siteUrl) && r.url().includes("tirelire_result=cancelled")),
+    page.getByRole("link", { name: /Annuler/ }).click(),
+  ]);
+  const orderId = new URL(response.url()).searchParams.get("tirelire_order");
+  await root.getByTestId("cancelled").waitFor();
+  assert.match(await root.getByTestId("cancelled").textContent(), /rien n'a été prélevé/);
+  assert.ok(await root.getByRole("button", { name: /Donner/ }).isVisible(), "the form is offered again");
+  assert.equal(orderRow(orderId).status, "pending");
+  await root.screenshot({ path: join(artifacts, "cancelled.png") });
+});
+
+test("mistakes are shown next to their fields and the focus goes to the first", async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${siteUrl}/`);
+  await waitReady(page, "jardin-2026");
+  const root = widget(page, "jardin-2026");
+  await root.getByLabel("Autre montant").check();
+  await root.getByLabel("Votre montant, en euros").fill("0,50");
+  await root.getByLabel("Adresse e-mail").fill("camille@");
+  await root.getByRole("button", { name: /Donner/ }).click();
+
+  const amount = root.getByLabel("Votre montant, en euros");
+  assert.equal(await amount.getAttribute("aria-invalid"), "true");
+  assert.ok(await amount.evaluate((input) => input.getRootNode().activeElement === input), "focus on the amount");
+  assert.ok(await root.getByText("Le don minimum est de 1\u00a0€.").isVisible());
+  assert.ok(await root.getByText("Indiquez votre prénom.").isVisible());
+  assert.ok(await root.getByText(/Vérifiez l'adresse e-mail/).isVisible());
+  assert.ok(await root.getByText("Cochez cette case pour continuer.").isVisible());
+  assert.match(page.url(), new RegExp(`^${siteUrl}`), "nothing was sent");
+
+  // Errors follow the donor's corrections.
+  await amount.fill("5");
+  await root.getByText("Le don minimum est de 1\u00a0€.").waitFor({ state: "detached" });
+  await root.screenshot({ path: join(artifacts, "errors.png") });
+});
+
+test("two widgets on one page, in two languages, both work", async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${siteUrl}/projets.html`);
+  await waitReady(page, "jardin-2026");
+  await waitReady(page, "ruches-2026");
+  const garden = widget(page, "jardin-2026");
+  const bees = widget(page, "ruches-2026");
+  await garden.getByRole("heading", { name: "Un composteur pour le jardin" }).waitFor();
+  await bees.getByRole("heading", { name: "Deux ruches pour la biodiversité" }).waitFor();
+  assert.ok(await bees.getByLabel("First name").isVisible());
+  assert.ok(await bees.getByRole("button", { name: "Donate €15" }).isVisible());
+  // Each widget keeps its own state.
+  await bees.getByLabel("€30", { exact: true }).check();
+  assert.ok(await bees.getByRole("button", { name: "Donate €30" }).isVisible());
+  assert.ok(await garden.getByRole("button", { name: "Donner 20\u00a0€" }).isVisible());
+  await page.screenshot({ path: join(artifacts, "two-widgets.png"), fullPage: true });
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test("where the page forbids WebAssembly, a link leads to the edge's donation page", async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${siteUrl}/humhub.html`);
+  const link = page.locator("[data-tirelire-campaign=jardin-2026] a[data-tirelire-fallback]");
+  await link.waitFor();
+  assert.equal(await link.textContent(), "Faire un don sur notre page sécurisée");
+  const href = new URL(await link.getAttribute("href"));
+  assert.equal(href.origin, edgeUrl);
+  assert.equal(href.searchParams.get("campaign"), "jardin-2026");
+  await page.screenshot({ path: join(artifacts, "fallback-link.png") });
+
+  await page.goto(href.href);
+  await waitReady(page, "jardin-2026");
+  await widget(page, "jardin-2026").getByRole("button", { name: /Donner/ }).waitFor();
+});

@@ -1,0 +1,95 @@
+// Shared by the browser tests: the running stack (from the variables `cargo xtask test` sets),
+// a headless Chromium, and read-only access to the edge's local D1.
+
+import { createRequire } from "node:module";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run the browser tests with \`cargo xtask test\``);
+  }
+  return value;
+}
+
+export const edgeUrl = need("TIRELIRE_EDGE_URL");
+export const siteUrl = need("TIRELIRE_SITE_URL");
+export const simUrl = need("TIRELIRE_SIM_URL");
+export const artifacts = need("TIRELIRE_ARTIFACTS");
+const persistDir = need("TIRELIRE_PERSIST_DIR");
+
+const require = createRequire(join(need("TIRELIRE_NODE_MODULES"), "noop.js"));
+const { chromium } = require("playwright-core");
+
+// Flags that keep Chromium from reaching for the network on a closed machine.
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: need("TIRELIRE_CHROMIUM"), args: FLAGS });
+}
+
+/// A phone-sized page that fails the test on any script error.
+export async function phonePage(browser) {
+  const context = await browser.newContext({ viewport: { width: 400, height: 900 }, locale: "fr-FR" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.scriptErrors = errors;
+  return page;
+}
+
+/// The widget root inside the given host's shadow DOM (Playwright's locators pierce open roots).
+export function widget(page, campaign) {
+  return page.locator(`[data-tirelire-campaign="${campaign}"]`);
+}
+
+export async function waitReady(page, campaign) {
+  await page.locator(`[data-tirelire-campaign="${campaign}"][data-tirelire-state="ready"]`).waitFor();
+}
+
+/// An amount as the widget writes it in French: "1 520 €", "20,50 €".
+export function euros(minor) {
+  return new Intl.NumberFormat("fr-FR", {
+    style: "currency",
+    currency: "EUR",
+    minimumFractionDigits: minor % 100 === 0 ? 0 : 2,
+  }).format(minor / 100);
+}
+
+export async function campaign(slug) {
+  const response = await fetch(`${edgeUrl}/v1/campaigns/${slug}`);
+  if (!response.ok) {
+    throw new Error(`campaign ${slug}: ${response.status}`);
+  }
+  return response.json();
+}
+
+export function orderRow(orderId) {
+  const folder = join(persistDir, "v3/d1/miniflare-D1DatabaseObject");
+  // The database is named by a hash; miniflare keeps its own metadata.sqlite beside it.
+  const file = readdirSync(folder).find((name) => /^[0-9a-f]{64}\.sqlite$/.test(name));
+  const db = new DatabaseSync(join(folder, file), { readOnly: true });
+  try {
+    return db.prepare("SELECT status, amount, email FROM orders WHERE id = ?").get(orderId);
+  } finally {
+    db.close();
+  }
+}
+
+/// Fills the form as a donor would.
+export async function fillDonor(root) {
+  await root.getByLabel("Prénom").fill("Camille");
+  await root.getByLabel("Nom", { exact: true }).fill("Dupont");
+  await root.getByLabel("Adresse e-mail").fill("camille.dupont@example.fr");
+  await root.getByLabel(/J'accepte que/).check();
+}
