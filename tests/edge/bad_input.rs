@@ -25,7 +25,12 @@ fn disallowed_or_missing_origin_is_forbidden() {
     }
     // The origin is checked before the body is read: even garbage gets 403.
     let answer = checkout_from(&stack, CAMPAIGN, Some("https://evil.example"), b"{garbage");
-    assert_refused(&answer, 403, "origin_not_allowed", "garbage from a foreign origin");
+    assert_refused(
+        &answer,
+        403,
+        "origin_not_allowed",
+        "garbage from a foreign origin",
+    );
     assert_eq!(order_count(&stack, CAMPAIGN), before);
 }
 
@@ -34,8 +39,18 @@ fn unknown_campaign_is_not_found() {
     let stack = stack();
     let body = donation(&stack, 2000).to_string();
     for slug in ["no-such-campaign", "Bad_Slug", "a--b"] {
-        assert_refused(&checkout(&stack, slug, body.as_bytes()), 404, "campaign_not_found", slug);
-        assert_refused(&stack.get(&format!("/v1/campaigns/{slug}")), 404, "campaign_not_found", slug);
+        assert_refused(
+            &checkout(&stack, slug, body.as_bytes()),
+            404,
+            "campaign_not_found",
+            slug,
+        );
+        assert_refused(
+            &stack.get(&format!("/v1/campaigns/{slug}")),
+            404,
+            "campaign_not_found",
+            slug,
+        );
     }
 }
 
@@ -54,15 +69,29 @@ fn malformed_bodies_are_refused_with_stable_codes() {
         ("not JSON", "{garbage".into()),
         ("JSON array", "[]".into()),
         ("amount as text", with("/donation/amount", json!("20"))),
-        ("amount as a fraction", with("/donation/amount", json!(20.5))),
-        ("amount beyond 64 bits", good.to_string().replace("2000", "99999999999999999999")),
+        (
+            "amount as a fraction",
+            with("/donation/amount", json!(20.5)),
+        ),
+        (
+            "amount beyond 64 bits",
+            good.to_string().replace("2000", "99999999999999999999"),
+        ),
         ("email as a number", with("/donation/email", json!(42))),
         ("consent as text", with("/donation/consent", json!("yes"))),
-        ("missing donation", json!({ "return_url": stack.site_url }).to_string()),
+        (
+            "missing donation",
+            json!({ "return_url": stack.site_url }).to_string(),
+        ),
         ("unknown locale", with("/locale", json!("tlh"))),
     ];
     for (what, body) in cases {
-        assert_refused(&checkout(&stack, CAMPAIGN, body.as_bytes()), 400, "malformed_body", what);
+        assert_refused(
+            &checkout(&stack, CAMPAIGN, body.as_bytes()),
+            400,
+            "malformed_body",
+            what,
+        );
     }
     assert_eq!(order_count(&stack, CAMPAIGN), before);
 }
@@ -78,21 +107,78 @@ fn invalid_fields_are_named_with_their_codes() {
         body.to_string()
     };
     let cases = [
-        ("negative amount", with("/donation/amount", json!(-2000)), "amount", "too_small"),
-        ("zero amount", with("/donation/amount", json!(0)), "amount", "too_small"),
-        ("below the minimum", with("/donation/amount", json!(99)), "amount", "too_small"),
-        ("huge amount", with("/donation/amount", json!(1_000_000_000_000_i64)), "amount", "too_large"),
-        ("other currency", with("/donation/currency", json!("USD")), "currency", "unsupported"),
-        ("blank first name", with("/donation/first_name", json!("   ")), "first_name", "required"),
-        ("over-long last name", with("/donation/last_name", json!("x".repeat(101))), "last_name", "too_long"),
-        ("over-long email", with("/donation/email", json!(format!("{}@example.fr", "a".repeat(300)))), "email", "too_long"),
-        ("malformed email", with("/donation/email", json!("camille@")), "email", "invalid"),
-        ("no consent", with("/donation/consent", json!(false)), "consent", "required"),
+        (
+            "negative amount",
+            with("/donation/amount", json!(-2000)),
+            "amount",
+            "too_small",
+        ),
+        (
+            "zero amount",
+            with("/donation/amount", json!(0)),
+            "amount",
+            "too_small",
+        ),
+        (
+            "below the minimum",
+            with("/donation/amount", json!(99)),
+            "amount",
+            "too_small",
+        ),
+        (
+            "huge amount",
+            with("/donation/amount", json!(1_000_000_000_000_i64)),
+            "amount",
+            "too_large",
+        ),
+        (
+            "other currency",
+            with("/donation/currency", json!("USD")),
+            "currency",
+            "unsupported",
+        ),
+        (
+            "blank first name",
+            with("/donation/first_name", json!("   ")),
+            "first_name",
+            "required",
+        ),
+        (
+            "over-long last name",
+            with("/donation/last_name", json!("x".repeat(101))),
+            "last_name",
+            "too_long",
+        ),
+        (
+            "over-long email",
+            with(
+                "/donation/email",
+                json!(format!("{}@example.fr", "a".repeat(300))),
+            ),
+            "email",
+            "too_long",
+        ),
+        (
+            "malformed email",
+            with("/donation/email", json!("camille@")),
+            "email",
+            "invalid",
+        ),
+        (
+            "no consent",
+            with("/donation/consent", json!(false)),
+            "consent",
+            "required",
+        ),
     ];
     for (what, body, field, code) in cases {
         let answer = checkout(&stack, CAMPAIGN, body.as_bytes());
         assert_refused(&answer, 422, "invalid_submission", what);
-        assert_eq!(answer.json()["error"]["fields"], json!([{ "field": field, "code": code }]), "{what}");
+        assert_eq!(
+            answer.json()["error"]["fields"],
+            json!([{ "field": field, "code": code }]),
+            "{what}"
+        );
     }
     assert_eq!(order_count(&stack, CAMPAIGN), before);
 }
@@ -101,7 +187,12 @@ fn invalid_fields_are_named_with_their_codes() {
 fn return_url_must_stay_on_an_allowed_origin() {
     let stack = stack();
     let before = order_count(&stack, CAMPAIGN);
-    for url in ["https://evil.example/phish", "javascript:alert(1)", "/relative", ""] {
+    for url in [
+        "https://evil.example/phish",
+        "javascript:alert(1)",
+        "/relative",
+        "",
+    ] {
         let mut body = donation(&stack, 2000);
         body["return_url"] = json!(url);
         let answer = checkout(&stack, CAMPAIGN, body.to_string().as_bytes());
@@ -115,15 +206,45 @@ fn oversized_body_is_refused() {
     let stack = stack();
     let mut body = donation(&stack, 2000);
     body["padding"] = json!("x".repeat(64 * 1024));
-    assert_refused(&checkout(&stack, CAMPAIGN, body.to_string().as_bytes()), 413, "payload_too_large", "64 KiB");
+    assert_refused(
+        &checkout(&stack, CAMPAIGN, body.to_string().as_bytes()),
+        413,
+        "payload_too_large",
+        "64 KiB",
+    );
 }
 
 #[test]
 fn unknown_routes_and_methods_get_json_refusals() {
     let stack = stack();
-    assert_refused(&stack.get("/v1/nothing-here"), 404, "not_found", "unknown path");
-    assert_refused(&stack.send("DELETE", "/v1/campaigns/jardin-2026", &[], None), 405, "method_not_allowed", "DELETE");
-    assert_refused(&stack.get("/v1/orders/not-an-order"), 404, "order_not_found", "malformed order id");
-    assert_refused(&stack.get("/v1/orders/ord_AAAAAAAAAAAAAAAAAAAAAA"), 404, "order_not_found", "unknown order id");
-    assert_refused(&stack.send("GET", "/v1/webhooks/stripe", &[], None), 405, "method_not_allowed", "GET webhook");
+    assert_refused(
+        &stack.get("/v1/nothing-here"),
+        404,
+        "not_found",
+        "unknown path",
+    );
+    assert_refused(
+        &stack.send("DELETE", "/v1/campaigns/jardin-2026", &[], None),
+        405,
+        "method_not_allowed",
+        "DELETE",
+    );
+    assert_refused(
+        &stack.get("/v1/orders/not-an-order"),
+        404,
+        "order_not_found",
+        "malformed order id",
+    );
+    assert_refused(
+        &stack.get("/v1/orders/ord_AAAAAAAAAAAAAAAAAAAAAA"),
+        404,
+        "order_not_found",
+        "unknown order id",
+    );
+    assert_refused(
+        &stack.send("GET", "/v1/webhooks/stripe", &[], None),
+        405,
+        "method_not_allowed",
+        "GET webhook",
+    );
 }

@@ -13,7 +13,11 @@ fn checkout_creates_exactly_one_pending_order_and_one_session() {
     assert_eq!(order_count(&stack, "test-checkout"), before + 1);
     assert_eq!(order_status(&stack, &order_id).as_deref(), Some("pending"));
     let stored_session: String = db(&stack)
-        .query_row("SELECT psp_session_id FROM orders WHERE id = ?1", [&order_id], |row| row.get(0))
+        .query_row(
+            "SELECT psp_session_id FROM orders WHERE id = ?1",
+            [&order_id],
+            |row| row.get(0),
+        )
         .expect("the order has a session");
     assert_eq!(stored_session, session_id);
 
@@ -42,10 +46,24 @@ fn checkout_creates_exactly_one_pending_order_and_one_session() {
 fn the_psp_sends_the_donor_back_to_the_page_they_came_from() {
     let stack = stack();
     let (order_id, session_id) = checkout_ok(&stack, "test-checkout", 1500);
-    let session = stripe_api(&stack, "GET", &format!("/v1/checkout/sessions/{session_id}")).json();
-    let base = format!("{}/dons?page=1&tirelire_campaign=test-checkout&tirelire_order={order_id}", stack.site_url);
-    assert_eq!(session["success_url"], format!("{base}&tirelire_result=paid"));
-    assert_eq!(session["cancel_url"], format!("{base}&tirelire_result=cancelled"));
+    let session = stripe_api(
+        &stack,
+        "GET",
+        &format!("/v1/checkout/sessions/{session_id}"),
+    )
+    .json();
+    let base = format!(
+        "{}/dons?page=1&tirelire_campaign=test-checkout&tirelire_order={order_id}",
+        stack.site_url
+    );
+    assert_eq!(
+        session["success_url"],
+        format!("{base}&tirelire_result=paid")
+    );
+    assert_eq!(
+        session["cancel_url"],
+        format!("{base}&tirelire_result=cancelled")
+    );
 }
 
 #[test]
@@ -71,10 +89,17 @@ fn campaign_view_carries_rules_presets_and_totals() {
     let campaign = answer.json();
     assert_eq!(campaign["slug"], "jardin-2026");
     assert_eq!(campaign["organisation"], "Les Amis du Jardin Partagé");
-    assert_eq!(campaign["preset_amounts"], serde_json::json!([1000, 2000, 5000]));
+    assert_eq!(
+        campaign["preset_amounts"],
+        serde_json::json!([1000, 2000, 5000])
+    );
     assert_eq!(campaign["rules"]["currency"], "EUR");
     assert!(campaign["raised_amount"].is_i64());
-    assert!(!answer.body.contains("origin"), "allowed origins stay private: {}", answer.body);
+    assert!(
+        !answer.body.contains("origin"),
+        "allowed origins stay private: {}",
+        answer.body
+    );
 }
 
 #[test]
@@ -83,7 +108,10 @@ fn preflight_is_answered_for_the_widget() {
     let answer = stack.send(
         "OPTIONS",
         "/v1/campaigns/test-checkout/checkout",
-        &[("Origin", &stack.site_url), ("Access-Control-Request-Method", "POST")],
+        &[
+            ("Origin", &stack.site_url),
+            ("Access-Control-Request-Method", "POST"),
+        ],
         None,
     );
     assert_eq!(answer.status, 204);

@@ -21,15 +21,27 @@ fn paying_marks_the_order_paid_and_counts_it_once_despite_five_deliveries() {
     assert_eq!(resend(&stack, &event_id), 200);
     assert_eq!(resend(&stack, &event_id), 200);
     let statuses: Vec<u16> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..3).map(|_| scope.spawn(|| resend(&stack, &event_id))).collect();
-        handles.into_iter().map(|handle| handle.join().expect("a delivery thread")).collect()
+        let handles: Vec<_> = (0..3)
+            .map(|_| scope.spawn(|| resend(&stack, &event_id)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a delivery thread"))
+            .collect()
     });
     assert_eq!(statuses, [200, 200, 200]);
 
     assert_eq!(order_status(&stack, &order_id).as_deref(), Some("paid"));
-    assert_eq!(totals(&stack, "test-dedup"), (before.0 + 2000, before.1 + 1));
+    assert_eq!(
+        totals(&stack, "test-dedup"),
+        (before.0 + 2000, before.1 + 1)
+    );
     let recorded: i64 = db(&stack)
-        .query_row("SELECT count(*) FROM webhook_events WHERE id = ?1", [&event_id], |row| row.get(0))
+        .query_row(
+            "SELECT count(*) FROM webhook_events WHERE id = ?1",
+            [&event_id],
+            |row| row.get(0),
+        )
         .expect("events can be counted");
     assert_eq!(recorded, 1);
 
@@ -72,7 +84,12 @@ fn forged_webhooks_are_refused_and_change_nothing() {
 #[test]
 fn webhook_for_an_unknown_session_is_refused_not_swallowed() {
     let stack = stack();
-    let payload = completed_event("evt_unknown_1", "cs_test_nobody", "ord_AAAAAAAAAAAAAAAAAAAAAA", 2000);
+    let payload = completed_event(
+        "evt_unknown_1",
+        "cs_test_nobody",
+        "ord_AAAAAAAAAAAAAAAAAAAAAA",
+        2000,
+    );
     let signature = sign(&payload, &stack.webhook_secret, now());
     let answer = post_webhook(&stack, &payload, Some(&signature));
     assert_eq!(answer.status, 404, "{}", answer.body);
@@ -117,13 +134,21 @@ fn expired_session_leaves_the_order_unpaid_for_good() {
     let (order_id, session_id) = checkout_ok(&stack, "test-expiry", 2000);
     let before = totals(&stack, "test-expiry");
 
-    let expired = stripe_api(&stack, "POST", &format!("/v1/checkout/sessions/{session_id}/expire"));
+    let expired = stripe_api(
+        &stack,
+        "POST",
+        &format!("/v1/checkout/sessions/{session_id}/expire"),
+    );
     assert_eq!(expired.status, 200, "{}", expired.body);
     assert_eq!(order_status(&stack, &order_id).as_deref(), Some("expired"));
 
     // A completed event arriving late (here, forged but validly signed) cannot revive it.
     let payload = completed_event("evt_late_1", &session_id, &order_id, 2000);
-    let answer = post_webhook(&stack, &payload, Some(&sign(&payload, &stack.webhook_secret, now())));
+    let answer = post_webhook(
+        &stack,
+        &payload,
+        Some(&sign(&payload, &stack.webhook_secret, now())),
+    );
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.json()["applied"], false);
     assert_eq!(order_status(&stack, &order_id).as_deref(), Some("expired"));
@@ -137,6 +162,9 @@ fn cancelling_on_the_payment_page_leaves_the_order_pending() {
     let page = stack.get(&format!("{}/c/pay/{session_id}", stack.sim_url));
     assert_eq!(page.status, 200);
     assert!(page.body.contains("30,00 EUR"), "the page shows the amount");
-    assert!(page.body.contains("tirelire_result=cancelled"), "the page links back with the cancel URL");
+    assert!(
+        page.body.contains("tirelire_result=cancelled"),
+        "the page links back with the cancel URL"
+    );
     assert_eq!(order_status(&stack, &order_id).as_deref(), Some("pending"));
 }

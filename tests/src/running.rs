@@ -43,7 +43,10 @@ impl Answer {
 
     /// The stable error code of a refusal.
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -73,16 +76,35 @@ impl Running {
     }
 
     /// Sends a request; `url` may be absolute or a path on the edge.
-    pub fn send(&self, method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Answer {
-        let url = if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.edge_url) };
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Answer {
+        let url = if url.starts_with("http") {
+            url.to_owned()
+        } else {
+            format!("{}{url}", self.edge_url)
+        };
         let mut request = ureq::http::Request::builder().method(method).uri(&url);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let request = request.body(body.map(<[u8]>::to_vec).unwrap_or_default()).expect("a well-formed request");
-        let mut response = self.agent.run(request).unwrap_or_else(|error| panic!("{method} {url} failed: {error}"));
+        let request = request
+            .body(body.map(<[u8]>::to_vec).unwrap_or_default())
+            .expect("a well-formed request");
+        let mut response = self
+            .agent
+            .run(request)
+            .unwrap_or_else(|error| panic!("{method} {url} failed: {error}"));
         let header = |name: &str| {
-            response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
         };
         let location = header("Location");
         let allow_origin = header("Access-Control-Allow-Origin");

@@ -40,7 +40,11 @@ pub fn serve(listen: SocketAddr, root: PathBuf, edge_url: String) -> std::io::Re
     let edge_url = Arc::new(edge_url);
     let workers = (0..3)
         .map(|_| {
-            let (server, root, edge_url) = (Arc::clone(&server), Arc::clone(&root), Arc::clone(&edge_url));
+            let (server, root, edge_url) = (
+                Arc::clone(&server),
+                Arc::clone(&root),
+                Arc::clone(&edge_url),
+            );
             std::thread::spawn(move || {
                 while let Ok(request) = server.recv() {
                     let response = respond(&root, &edge_url, request.url());
@@ -49,7 +53,11 @@ pub fn serve(listen: SocketAddr, root: PathBuf, edge_url: String) -> std::io::Re
             })
         })
         .collect();
-    Ok(SiteHandle { url: format!("http://{address}"), server, workers })
+    Ok(SiteHandle {
+        url: format!("http://{address}"),
+        server,
+        workers,
+    })
 }
 
 fn respond(root: &Path, edge_url: &str, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
@@ -70,7 +78,9 @@ fn respond(root: &Path, edge_url: &str, url: &str) -> Response<std::io::Cursor<V
         _ => "application/octet-stream",
     };
     let bytes = if content_type.starts_with("text/html") {
-        String::from_utf8_lossy(&bytes).replace("{{EDGE}}", edge_url).into_bytes()
+        String::from_utf8_lossy(&bytes)
+            .replace("{{EDGE}}", edge_url)
+            .into_bytes()
     } else {
         bytes
     };
@@ -80,7 +90,10 @@ fn respond(root: &Path, edge_url: &str, url: &str) -> Response<std::io::Cursor<V
 /// The file for a URL path, refusing anything that would leave `root`.
 fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
     let relative = Path::new(path.trim_start_matches('/'));
-    if relative.components().any(|part| !matches!(part, Component::Normal(_))) {
+    if relative
+        .components()
+        .any(|part| !matches!(part, Component::Normal(_)))
+    {
         return None;
     }
     let mut file = root.join(relative);
@@ -90,7 +103,11 @@ fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-fn text_response(status: u16, content_type: &str, bytes: Vec<u8>) -> Response<std::io::Cursor<Vec<u8>>> {
+fn text_response(
+    status: u16,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Response<std::io::Cursor<Vec<u8>>> {
     let mut response = Response::from_data(bytes).with_status_code(status);
     if let Ok(header) = Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
         response.add_header(header);

@@ -103,21 +103,49 @@ impl Stack {
                 webhook_url: format!("{edge_url}/v1/webhooks/stripe"),
             },
         )
-        .map_err(|error| fail(format!("the Stripe simulator cannot listen on port {}: {error}", config.ports.sim)))?;
-        let site = site::serve(loopback(config.ports.site), config.repo.join("demo-site"), edge_url.clone())
-            .map_err(|error| fail(format!("the demo site cannot listen on port {}: {error}", config.ports.site)))?;
+        .map_err(|error| {
+            fail(format!(
+                "the Stripe simulator cannot listen on port {}: {error}",
+                config.ports.sim
+            ))
+        })?;
+        let site = site::serve(
+            loopback(config.ports.site),
+            config.repo.join("demo-site"),
+            edge_url.clone(),
+        )
+        .map_err(|error| {
+            fail(format!(
+                "the demo site cannot listen on port {}: {error}",
+                config.ports.site
+            ))
+        })?;
 
-        let wrangler = Wrangler { config, edge_dir: &edge_dir, persist_dir: &persist_dir };
-        wrangler.run(&["d1", "migrations", "apply", "DB", "--local"], "apply the D1 migrations")?;
+        let wrangler = Wrangler {
+            config,
+            edge_dir: &edge_dir,
+            persist_dir: &persist_dir,
+        };
+        wrangler.run(
+            &["d1", "migrations", "apply", "DB", "--local"],
+            "apply the D1 migrations",
+        )?;
         let seed = seed_sql(&config.seeds, &site.url)?;
         let seed_file = config.state_dir.join("seed.sql");
-        std::fs::write(&seed_file, seed).map_err(|error| fail(format!("cannot write the seed: {error}")))?;
+        std::fs::write(&seed_file, seed)
+            .map_err(|error| fail(format!("cannot write the seed: {error}")))?;
         let seed_arg = seed_file.to_string_lossy().into_owned();
-        wrangler.run(&["d1", "execute", "DB", "--local", "--file", &seed_arg], "seed D1")?;
+        wrangler.run(
+            &["d1", "execute", "DB", "--local", "--file", &seed_arg],
+            "seed D1",
+        )?;
 
         let env_file = config.state_dir.join("edge.env");
-        std::fs::write(&env_file, format!("STRIPE_SECRET_KEY={api_key}\nSTRIPE_WEBHOOK_SECRET={webhook_secret}\n"))
-            .map_err(|error| fail(format!("cannot write {}: {error}", env_file.display())))?;
+        std::fs::write(
+            &env_file,
+            format!("STRIPE_SECRET_KEY={api_key}\nSTRIPE_WEBHOOK_SECRET={webhook_secret}\n"),
+        )
+        .map_err(|error| fail(format!("cannot write {}: {error}", env_file.display())))?;
         let child = wrangler.spawn_dev(edge_port, &env_file, &sim.url)?;
 
         let mut stack = Stack {
@@ -135,13 +163,22 @@ impl Stack {
         Ok(stack)
     }
 
+    /// The process group of `wrangler dev` and the workerd processes it started, for measuring
+    /// their CPU time.
+    pub fn edge_process_group(&self) -> u32 {
+        self.wrangler.id()
+    }
+
     /// The variables through which tests find this stack.
     pub fn env_vars(&self) -> Vec<(&'static str, String)> {
         vec![
             ("TIRELIRE_EDGE_URL", self.edge_url.clone()),
             ("TIRELIRE_SITE_URL", self.site_url.clone()),
             ("TIRELIRE_SIM_URL", self.sim_url.clone()),
-            ("TIRELIRE_PERSIST_DIR", self.persist_dir.to_string_lossy().into_owned()),
+            (
+                "TIRELIRE_PERSIST_DIR",
+                self.persist_dir.to_string_lossy().into_owned(),
+            ),
             ("TIRELIRE_WEBHOOK_SECRET", self.webhook_secret.clone()),
             ("TIRELIRE_SIM_API_KEY", self.api_key.clone()),
         ]
@@ -156,14 +193,26 @@ impl Stack {
         let deadline = Instant::now() + Duration::from_secs(120);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.wrangler.try_wait() {
-                return Err(fail(format!("wrangler dev exited ({status}); see {}:\n{}", log.display(), tail(log))));
+                return Err(fail(format!(
+                    "wrangler dev exited ({status}); see {}:\n{}",
+                    log.display(),
+                    tail(log)
+                )));
             }
-            if agent.get(format!("{}/health", self.edge_url)).call().is_ok() {
+            if agent
+                .get(format!("{}/health", self.edge_url))
+                .call()
+                .is_ok()
+            {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        Err(fail(format!("the edge did not answer within 120 s; see {}:\n{}", log.display(), tail(log))))
+        Err(fail(format!(
+            "the edge did not answer within 120 s; see {}:\n{}",
+            log.display(),
+            tail(log)
+        )))
     }
 }
 
@@ -221,7 +270,8 @@ impl Wrangler<'_> {
 
     fn spawn_dev(&self, port: u16, env_file: &Path, sim_url: &str) -> Result<Child, StackError> {
         let log_path = self.config.state_dir.join("wrangler.log");
-        let log = File::create(&log_path).map_err(|error| fail(format!("cannot create {}: {error}", log_path.display())))?;
+        let log = File::create(&log_path)
+            .map_err(|error| fail(format!("cannot create {}: {error}", log_path.display())))?;
         let log_err = log.try_clone().map_err(|error| fail(error.to_string()))?;
         let port = port.to_string();
         let inspector = free_port()?.to_string();

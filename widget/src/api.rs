@@ -1,7 +1,12 @@
 //! The widget's only network code: the three edge routes it uses.
+//!
+//! JSON goes through the browser's own parser and `serde-wasm-bindgen` rather than a JSON
+//! library compiled into the widget, which keeps the download smaller for donors.
 
 use gloo::net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use tirelire_domain::api::{ApiError, CheckoutRequest, CheckoutResponse, ErrorCode, OrderView};
 use tirelire_domain::{CampaignSlug, CampaignView, FieldError};
 
@@ -42,12 +47,16 @@ pub struct Edge {
 impl Edge {
     /// The edge at `base`, an origin such as `https://dons.example.org`.
     pub fn new(base: &str) -> Self {
-        Self { base: base.trim_end_matches('/').to_owned() }
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+        }
     }
 
     /// `GET /v1/campaigns/{slug}`.
     pub async fn campaign(&self, slug: &CampaignSlug) -> Result<CampaignView, ApiFailure> {
-        let response = Request::get(&format!("{}/v1/campaigns/{slug}", self.base)).send().await;
+        let response = Request::get(&format!("{}/v1/campaigns/{slug}", self.base))
+            .send()
+            .await;
         read(response).await
     }
 
@@ -56,30 +65,51 @@ impl Edge {
     /// The JSON goes as `text/plain`, which browsers send without a CORS preflight: on a slow
     /// phone connection that saves a round trip before the payment page. The edge checks the
     /// request's `Origin` against the campaign before it reads the body.
-    pub async fn checkout(&self, slug: &CampaignSlug, request: &CheckoutRequest) -> Result<CheckoutResponse, ApiFailure> {
-        let body = serde_json::to_string(request).map_err(|_| ApiFailure::Unreadable)?;
+    pub async fn checkout(
+        &self,
+        slug: &CampaignSlug,
+        request: &CheckoutRequest,
+    ) -> Result<CheckoutResponse, ApiFailure> {
+        let body = serde_wasm_bindgen::to_value(request)
+            .and_then(|value| js_sys::JSON::stringify(&value).map_err(Into::into))
+            .map_err(|_| ApiFailure::Unreadable)?;
         let request = Request::post(&format!("{}/v1/campaigns/{slug}/checkout", self.base))
             .header("Content-Type", "text/plain;charset=UTF-8")
-            .body(body)
+            .body(JsValue::from(body))
             .map_err(|_| ApiFailure::Network)?;
         read(request.send().await).await
     }
 
     /// `GET /v1/orders/{id}`.
     pub async fn order(&self, id: &str) -> Result<OrderView, ApiFailure> {
-        let url = format!("{}/v1/orders/{}", self.base, js_sys::encode_uri_component(id));
+        let url = format!(
+            "{}/v1/orders/{}",
+            self.base,
+            js_sys::encode_uri_component(id)
+        );
         read(Request::get(&url).send().await).await
     }
 }
 
-async fn read<T: DeserializeOwned>(response: Result<Response, gloo::net::Error>) -> Result<T, ApiFailure> {
+async fn read<T: DeserializeOwned>(
+    response: Result<Response, gloo::net::Error>,
+) -> Result<T, ApiFailure> {
     let response = response.map_err(|_| ApiFailure::Network)?;
-    if response.ok() {
-        return response.json::<T>().await.map_err(|_| ApiFailure::Unreadable);
+    let (ok, status) = (response.ok(), response.status());
+    let response = web_sys::Response::from(response);
+    if ok {
+        return json::<T>(&response).await.ok_or(ApiFailure::Unreadable);
     }
-    let status = response.status();
-    match response.json::<ApiError>().await {
-        Ok(error) => Err(ApiFailure::Refused { status, code: error.error.code, fields: error.error.fields }),
-        Err(_) => Err(ApiFailure::Refused { status, code: ErrorCode::Unknown, fields: Vec::new() }),
-    }
+    let (code, fields) = match json::<ApiError>(&response).await {
+        Some(error) => (error.error.code, error.error.fields),
+        None => (ErrorCode::Unknown, Vec::new()),
+    };
+    Err(ApiFailure::Refused { status, code, fields })
+}
+
+/// The body as `T`, parsed by the browser.
+async fn json<T: DeserializeOwned>(response: &web_sys::Response) -> Option<T> {
+    let parsing = response.json().ok()?;
+    let value = JsFuture::from(parsing).await.ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
 }

@@ -135,9 +135,17 @@ pub fn donate_button(locale: Locale, amount: Option<Money>) -> String {
 /// "1 240 € collectés sur 1 500 €".
 pub fn raised(locale: Locale, raised: Money, goal: Option<Money>) -> String {
     match (locale, goal) {
-        (Locale::Fr, Some(goal)) => format!("{} collectés sur {}", raised.format(locale), goal.format(locale)),
+        (Locale::Fr, Some(goal)) => format!(
+            "{} collectés sur {}",
+            raised.format(locale),
+            goal.format(locale)
+        ),
         (Locale::Fr, None) => format!("{} collectés", raised.format(locale)),
-        (Locale::En, Some(goal)) => format!("{} raised of {}", raised.format(locale), goal.format(locale)),
+        (Locale::En, Some(goal)) => format!(
+            "{} raised of {}",
+            raised.format(locale),
+            goal.format(locale)
+        ),
         (Locale::En, None) => format!("{} raised", raised.format(locale)),
     }
 }
@@ -157,27 +165,54 @@ pub fn donation_count(locale: Locale, count: i64) -> String {
 /// The thank-you line once the payment is confirmed.
 pub fn thanks_paid(locale: Locale, amount: Money) -> String {
     match locale {
-        Locale::Fr => format!("Votre don de {} a bien été reçu. Une confirmation vous a été envoyée par e-mail.", amount.format(locale)),
-        Locale::En => format!("Your donation of {} has been received. A confirmation is on its way to your inbox.", amount.format(locale)),
+        Locale::Fr => format!(
+            "Votre don de {} a bien été reçu. Une confirmation vous a été envoyée par e-mail.",
+            amount.format(locale)
+        ),
+        Locale::En => format!(
+            "Your donation of {} has been received. A confirmation is on its way to your inbox.",
+            amount.format(locale)
+        ),
     }
 }
 
 /// The consent checkbox's label, which names the association.
 pub fn consent(locale: Locale, organisation: &str) -> String {
     match locale {
-        Locale::Fr => format!("J'accepte que {organisation} conserve ces informations pour gérer mon don et m'adresser mon reçu."),
-        Locale::En => format!("I agree that {organisation} keeps these details to handle my donation and send my receipt."),
+        Locale::Fr => format!(
+            "J'accepte que {organisation} conserve ces informations pour gérer mon don et m'adresser mon reçu."
+        ),
+        Locale::En => format!(
+            "I agree that {organisation} keeps these details to handle my donation and send my receipt."
+        ),
     }
 }
 
 /// The message shown next to a field for an error code.
-pub fn field_error(locale: Locale, field: Field, code: FieldErrorCode, rules: &DonationRules) -> String {
+pub fn field_error(
+    locale: Locale,
+    field: Field,
+    code: FieldErrorCode,
+    rules: &DonationRules,
+) -> String {
     use Field::*;
     use FieldErrorCode::*;
     let fr = locale == Locale::Fr;
     let text = match (field, code) {
-        (Amount, Required) => if fr { "Choisissez ou saisissez un montant." } else { "Choose or type an amount." },
-        (Amount, Invalid) => if fr { "Saisissez un montant en euros, par exemple 25 ou 25,50." } else { "Type an amount in euros, such as 25 or 25.50." },
+        (Amount, Required) => {
+            if fr {
+                "Choisissez ou saisissez un montant."
+            } else {
+                "Choose or type an amount."
+            }
+        }
+        (Amount, Invalid) => {
+            if fr {
+                "Saisissez un montant en euros, par exemple 25 ou 25,50."
+            } else {
+                "Type an amount in euros, such as 25 or 25.50."
+            }
+        }
         (Amount, TooSmall) => {
             return if fr {
                 format!("Le don minimum est de {}.", rules.min().format(locale))
@@ -187,20 +222,80 @@ pub fn field_error(locale: Locale, field: Field, code: FieldErrorCode, rules: &D
         }
         (Amount, TooLarge) => {
             return if fr {
-                format!("Le don maximum en ligne est de {}.", rules.max().format(locale))
+                format!(
+                    "Le don maximum en ligne est de {}.",
+                    rules.max().format(locale)
+                )
             } else {
-                format!("The maximum online donation is {}.", rules.max().format(locale))
+                format!(
+                    "The maximum online donation is {}.",
+                    rules.max().format(locale)
+                )
             };
         }
-        (Currency, _) => if fr { "Cette devise n'est pas acceptée." } else { "This currency is not accepted." },
-        (FirstName, Required) => if fr { "Indiquez votre prénom." } else { "Enter your first name." },
-        (LastName, Required) => if fr { "Indiquez votre nom." } else { "Enter your last name." },
-        (FirstName | LastName, TooLong) => if fr { "100 caractères au maximum." } else { "100 characters at most." },
-        (Email, Required) => if fr { "Indiquez votre adresse e-mail." } else { "Enter your email address." },
-        (Email, TooLong) => if fr { "Cette adresse est trop longue." } else { "This address is too long." },
-        (Email, _) => if fr { "Vérifiez l'adresse e-mail, par exemple camille@exemple.fr." } else { "Check the email address, for example sam@example.com." },
-        (Consent, _) => if fr { "Cochez cette case pour continuer." } else { "Tick this box to continue." },
-        (_, _) => if fr { "Vérifiez ce champ." } else { "Check this field." },
+        (Currency, _) => {
+            if fr {
+                "Cette devise n'est pas acceptée."
+            } else {
+                "This currency is not accepted."
+            }
+        }
+        (FirstName, Required) => {
+            if fr {
+                "Indiquez votre prénom."
+            } else {
+                "Enter your first name."
+            }
+        }
+        (LastName, Required) => {
+            if fr {
+                "Indiquez votre nom."
+            } else {
+                "Enter your last name."
+            }
+        }
+        (FirstName | LastName, TooLong) => {
+            if fr {
+                "100 caractères au maximum."
+            } else {
+                "100 characters at most."
+            }
+        }
+        (Email, Required) => {
+            if fr {
+                "Indiquez votre adresse e-mail."
+            } else {
+                "Enter your email address."
+            }
+        }
+        (Email, TooLong) => {
+            if fr {
+                "Cette adresse est trop longue."
+            } else {
+                "This address is too long."
+            }
+        }
+        (Email, _) => {
+            if fr {
+                "Vérifiez l'adresse e-mail, par exemple camille@exemple.fr."
+            } else {
+                "Check the email address, for example sam@example.com."
+            }
+        }
+        (Consent, _) => {
+            if fr {
+                "Cochez cette case pour continuer."
+            } else {
+                "Tick this box to continue."
+            }
+        }
+        (_, _) => {
+            if fr {
+                "Vérifiez ce champ."
+            } else {
+                "Check this field."
+            }
+        }
     };
     text.into()
 }
@@ -222,20 +317,41 @@ mod tests {
     use tirelire_domain::Currency;
 
     fn rules() -> DonationRules {
-        DonationRules { currency: Currency::Eur, min_amount: 100, max_amount: 1_000_000 }
+        DonationRules {
+            currency: Currency::Eur,
+            min_amount: 100,
+            max_amount: 1_000_000,
+        }
     }
 
     #[test]
     fn limits_are_named_in_the_donors_language() {
-        let fr = field_error(Locale::Fr, Field::Amount, FieldErrorCode::TooSmall, &rules());
+        let fr = field_error(
+            Locale::Fr,
+            Field::Amount,
+            FieldErrorCode::TooSmall,
+            &rules(),
+        );
         assert_eq!(fr, "Le don minimum est de 1\u{a0}€.");
-        let en = field_error(Locale::En, Field::Amount, FieldErrorCode::TooLarge, &rules());
+        let en = field_error(
+            Locale::En,
+            Field::Amount,
+            FieldErrorCode::TooLarge,
+            &rules(),
+        );
         assert_eq!(en, "The maximum online donation is €10,000.");
     }
 
     #[test]
     fn every_field_error_has_a_sentence_in_both_languages() {
-        let fields = [Field::Amount, Field::Currency, Field::FirstName, Field::LastName, Field::Email, Field::Consent];
+        let fields = [
+            Field::Amount,
+            Field::Currency,
+            Field::FirstName,
+            Field::LastName,
+            Field::Email,
+            Field::Consent,
+        ];
         let codes = [
             FieldErrorCode::Required,
             FieldErrorCode::Invalid,

@@ -56,7 +56,9 @@ pub fn mount(host: Element, edge_url: String) -> Result<(), JsValue> {
 }
 
 fn document_locale() -> Option<Locale> {
-    let lang = gloo::utils::document().document_element()?.get_attribute("lang")?;
+    let lang = gloo::utils::document()
+        .document_element()?
+        .get_attribute("lang")?;
     Locale::from_tag(&lang)
 }
 

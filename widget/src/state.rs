@@ -3,7 +3,9 @@
 
 use std::rc::Rc;
 
-use tirelire_domain::{DonationRules, DonationSubmission, Field, FieldError, FieldErrorCode, Money, parse_amount};
+use tirelire_domain::{
+    DonationRules, DonationSubmission, Field, FieldError, FieldErrorCode, Money, parse_amount,
+};
 use yew::Reducible;
 
 /// Which amount the donor picked.
@@ -123,14 +125,27 @@ impl FormState {
         };
         if let Err(code) = amount {
             errors.retain(|error| error.field != Field::Amount);
-            errors.insert(0, FieldError { field: Field::Amount, code });
+            errors.insert(
+                0,
+                FieldError {
+                    field: Field::Amount,
+                    code,
+                },
+            );
         }
-        if errors.is_empty() { Ok(submission) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(submission)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The error shown for `field`, if any.
     pub fn error(&self, field: Field) -> Option<FieldErrorCode> {
-        self.errors.iter().find(|error| error.field == field).map(|error| error.code)
+        self.errors
+            .iter()
+            .find(|error| error.field == field)
+            .map(|error| error.code)
     }
 
     /// Whether the form can be edited.
@@ -149,13 +164,22 @@ impl Reducible for FormState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if self.is_busy() && !matches!(action, Action::Rejected(_) | Action::Failed(_) | Action::Redirecting) {
+        if self.is_busy()
+            && !matches!(
+                action,
+                Action::Rejected(_) | Action::Failed(_) | Action::Redirecting
+            )
+        {
             return self;
         }
         let mut next = (*self).clone();
         let edits = matches!(
             action,
-            Action::ChoosePreset(_) | Action::ChooseCustom | Action::SetCustomAmount(_) | Action::SetText(..) | Action::SetConsent(_)
+            Action::ChoosePreset(_)
+                | Action::ChooseCustom
+                | Action::SetCustomAmount(_)
+                | Action::SetText(..)
+                | Action::SetConsent(_)
         );
         match action {
             Action::ChoosePreset(amount) => next.choice = AmountChoice::Preset(amount),
@@ -202,7 +226,11 @@ mod tests {
     use super::*;
 
     fn form() -> Rc<FormState> {
-        let rules = DonationRules { currency: Currency::Eur, min_amount: 100, max_amount: 1_000_000 };
+        let rules = DonationRules {
+            currency: Currency::Eur,
+            min_amount: 100,
+            max_amount: 1_000_000,
+        };
         Rc::new(FormState::new(rules, &[1000, 2000, 5000]))
     }
 
@@ -235,14 +263,28 @@ mod tests {
     fn empty_form_shows_every_error_in_form_order() {
         let state = apply(form(), [Action::Submit]);
         let fields: Vec<Field> = state.errors.iter().map(|error| error.field).collect();
-        assert_eq!(fields, [Field::FirstName, Field::LastName, Field::Email, Field::Consent]);
+        assert_eq!(
+            fields,
+            [
+                Field::FirstName,
+                Field::LastName,
+                Field::Email,
+                Field::Consent
+            ]
+        );
         assert_eq!(state.phase, Phase::Editing);
         assert_eq!(state.failed_attempts, 1);
     }
 
     #[test]
     fn errors_follow_typing_after_the_first_attempt() {
-        let state = apply(form(), [Action::Submit, Action::SetText(Field::FirstName, "Camille".into())]);
+        let state = apply(
+            form(),
+            [
+                Action::Submit,
+                Action::SetText(Field::FirstName, "Camille".into()),
+            ],
+        );
         assert_eq!(state.error(Field::FirstName), None);
         assert_eq!(state.error(Field::LastName), Some(FieldErrorCode::Required));
     }
@@ -261,37 +303,73 @@ mod tests {
             ("0,50", FieldErrorCode::TooSmall),
             ("20000", FieldErrorCode::TooLarge),
         ] {
-            let actions = filled().into_iter().chain([Action::SetCustomAmount(typed.into()), Action::Submit]);
+            let actions = filled()
+                .into_iter()
+                .chain([Action::SetCustomAmount(typed.into()), Action::Submit]);
             let state = apply(form(), actions);
-            assert_eq!(state.errors, [FieldError { field: Field::Amount, code }], "{typed:?}");
+            assert_eq!(
+                state.errors,
+                [FieldError {
+                    field: Field::Amount,
+                    code
+                }],
+                "{typed:?}"
+            );
         }
-        let actions = filled().into_iter().chain([Action::SetCustomAmount("25,50".into())]);
-        assert_eq!(apply(form(), actions).amount(), Ok(Money::new(2550, Currency::Eur)));
+        let actions = filled()
+            .into_iter()
+            .chain([Action::SetCustomAmount("25,50".into())]);
+        assert_eq!(
+            apply(form(), actions).amount(),
+            Ok(Money::new(2550, Currency::Eur))
+        );
     }
 
     #[test]
     fn picking_a_preset_after_typing_uses_the_preset() {
-        let actions = [Action::SetCustomAmount("7".into()), Action::ChoosePreset(5000)];
-        assert_eq!(apply(form(), actions).amount(), Ok(Money::new(5000, Currency::Eur)));
+        let actions = [
+            Action::SetCustomAmount("7".into()),
+            Action::ChoosePreset(5000),
+        ];
+        assert_eq!(
+            apply(form(), actions).amount(),
+            Ok(Money::new(5000, Currency::Eur))
+        );
     }
 
     #[test]
     fn a_busy_form_ignores_edits() {
-        let state = apply(form(), filled().into_iter().chain([Action::Submit, Action::ChoosePreset(1000)]));
+        let state = apply(
+            form(),
+            filled()
+                .into_iter()
+                .chain([Action::Submit, Action::ChoosePreset(1000)]),
+        );
         assert_eq!(state.choice, AmountChoice::Preset(2000));
     }
 
     #[test]
     fn edge_rejection_shows_its_fields() {
-        let rejected = vec![FieldError { field: Field::Email, code: FieldErrorCode::Invalid }];
-        let state = apply(form(), filled().into_iter().chain([Action::Submit, Action::Rejected(rejected.clone())]));
+        let rejected = vec![FieldError {
+            field: Field::Email,
+            code: FieldErrorCode::Invalid,
+        }];
+        let state = apply(
+            form(),
+            filled()
+                .into_iter()
+                .chain([Action::Submit, Action::Rejected(rejected.clone())]),
+        );
         assert_eq!(state.phase, Phase::Editing);
         assert_eq!(state.error(Field::Email), Some(FieldErrorCode::Invalid));
     }
 
     #[test]
     fn failure_can_be_retried() {
-        let actions = filled().into_iter().chain([Action::Submit, Action::Failed("down"), Action::Submit]);
+        let actions =
+            filled()
+                .into_iter()
+                .chain([Action::Submit, Action::Failed("down"), Action::Submit]);
         assert_eq!(apply(form(), actions).phase, Phase::Submitting);
     }
 }

@@ -52,14 +52,26 @@ pub fn all(tools: &Tools, optimize: Optimize) -> Result<Built, String> {
     let repo = crate::repo_root();
     let (widget_js, widget_wasm) = widget(tools, &repo, optimize)?;
     let (worker_js, worker_wasm) = worker(tools, &repo, optimize)?;
-    Ok(Built { widget_js, widget_wasm, worker_js, worker_wasm })
+    Ok(Built {
+        widget_js,
+        widget_wasm,
+        worker_js,
+        worker_wasm,
+    })
 }
 
 fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, PathBuf), String> {
     println!("Building the widget…");
     let target_dir = target_dir(repo);
     checked(
-        cargo().args(["build", "--package", "tirelire-widget", "--release", "--target", "wasm32-unknown-unknown"]),
+        cargo().args([
+            "build",
+            "--package",
+            "tirelire-widget",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]),
         "compile the widget",
     )?;
     let work = target_dir.join("tirelire-widget");
@@ -105,9 +117,11 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     let public = repo.join("edge/public");
     let out_dir = public.join("widget/v1");
     if public.exists() {
-        std::fs::remove_dir_all(&public).map_err(|error| format!("cannot clear {}: {error}", public.display()))?;
+        std::fs::remove_dir_all(&public)
+            .map_err(|error| format!("cannot clear {}: {error}", public.display()))?;
     }
-    std::fs::create_dir_all(&out_dir).map_err(|error| format!("cannot create {}: {error}", out_dir.display()))?;
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|error| format!("cannot create {}: {error}", out_dir.display()))?;
     copy_dir(&repo.join("widget/static"), &public)?;
     let js_path = out_dir.join("tirelire.js");
     if optimize.0 {
@@ -153,7 +167,8 @@ pub fn target_dir(repo: &Path) -> PathBuf {
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    let entries = std::fs::read_dir(from).map_err(|error| format!("cannot read {}: {error}", from.display()))?;
+    let entries = std::fs::read_dir(from)
+        .map_err(|error| format!("cannot read {}: {error}", from.display()))?;
     for entry in entries {
         let entry = entry.map_err(|error| error.to_string())?;
         let target = to.join(entry.file_name());
@@ -173,12 +188,14 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+    std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
     }
     std::fs::write(path, bytes).map_err(|error| format!("cannot write {}: {error}", path.display()))
 }

@@ -8,7 +8,11 @@ use tirelire_tests::stack::{Ports, Stack, StackConfig};
 use crate::build::{self, Optimize};
 use crate::tools::{Need, Tools};
 
-const PORTS: Ports = Ports { edge: 8787, site: 8080, sim: 12111 };
+const PORTS: Ports = Ports {
+    edge: 8787,
+    site: 8080,
+    sim: 12111,
+};
 
 /// Installs, builds, starts everything, prints the URL, and stops everything on Ctrl-C.
 pub fn run() -> Result<(), String> {

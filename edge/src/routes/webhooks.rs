@@ -67,10 +67,8 @@ pub async fn stripe(mut req: Request, env: &Env) -> Result<Response, EdgeError> 
             now,
         )
         .await?;
-    if applied {
-        if let Ok(slug) = CampaignSlug::parse(&order.campaign_slug) {
-            storage.forget_campaign(&slug).await;
-        }
+    if applied && let Ok(slug) = CampaignSlug::parse(&order.campaign_slug) {
+        storage.forget_campaign(&slug).await;
     }
     Ok(json(
         200,

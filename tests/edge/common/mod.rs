@@ -41,18 +41,30 @@ pub fn checkout_from(stack: &Running, campaign: &str, origin: Option<&str>, body
     if let Some(origin) = origin {
         headers.push(("Origin", origin));
     }
-    stack.send("POST", &format!("/v1/campaigns/{campaign}/checkout"), &headers, Some(body))
+    stack.send(
+        "POST",
+        &format!("/v1/campaigns/{campaign}/checkout"),
+        &headers,
+        Some(body),
+    )
 }
 
 /// A successful checkout: its order id and session id.
 pub fn checkout_ok(stack: &Running, campaign: &str, amount: i64) -> (String, String) {
-    let answer = checkout(stack, campaign, donation(stack, amount).to_string().as_bytes());
+    let answer = checkout(
+        stack,
+        campaign,
+        donation(stack, amount).to_string().as_bytes(),
+    );
     assert_eq!(answer.status, 201, "checkout failed: {}", answer.body);
     let body = answer.json();
     let order_id = body["order_id"].as_str().unwrap_or_default().to_owned();
     let url = body["checkout_url"].as_str().unwrap_or_default();
     let session_id = url.rsplit('/').next().unwrap_or_default().to_owned();
-    assert!(session_id.starts_with("cs_test_"), "unexpected checkout URL {url}");
+    assert!(
+        session_id.starts_with("cs_test_"),
+        "unexpected checkout URL {url}"
+    );
     (order_id, session_id)
 }
 
@@ -60,14 +72,20 @@ pub fn checkout_ok(stack: &Running, campaign: &str, amount: i64) -> (String, Str
 pub fn db(stack: &Running) -> Connection {
     let connection = Connection::open_with_flags(stack.d1_file(), OpenFlags::SQLITE_OPEN_READ_ONLY)
         .expect("the local D1 database opens");
-    connection.busy_timeout(Duration::from_secs(5)).expect("a busy timeout can be set");
+    connection
+        .busy_timeout(Duration::from_secs(5))
+        .expect("a busy timeout can be set");
     connection
 }
 
 /// An order's stored status.
 pub fn order_status(stack: &Running, order_id: &str) -> Option<String> {
     db(stack)
-        .query_row("SELECT status FROM orders WHERE id = ?1", [order_id], |row| row.get(0))
+        .query_row(
+            "SELECT status FROM orders WHERE id = ?1",
+            [order_id],
+            |row| row.get(0),
+        )
         .optional()
         .expect("orders can be read")
 }
@@ -97,12 +115,22 @@ pub fn totals(stack: &Running, campaign: &str) -> (i64, i64) {
 /// A request to the simulator's Stripe API, with the edge's key.
 pub fn stripe_api(stack: &Running, method: &str, path: &str) -> Answer {
     let authorization = format!("Bearer {}", stack.sim_api_key);
-    stack.send(method, &format!("{}{path}", stack.sim_url), &[("Authorization", &authorization)], None)
+    stack.send(
+        method,
+        &format!("{}{path}", stack.sim_url),
+        &[("Authorization", &authorization)],
+        None,
+    )
 }
 
 /// Presses Pay on the simulator's page for a session; returns where it redirects.
 pub fn pay(stack: &Running, session_id: &str) -> String {
-    let answer = stack.send("POST", &format!("{}/c/pay/{session_id}/pay", stack.sim_url), &[], Some(b""));
+    let answer = stack.send(
+        "POST",
+        &format!("{}/c/pay/{session_id}/pay", stack.sim_url),
+        &[],
+        Some(b""),
+    );
     assert_eq!(answer.status, 303, "pay failed: {}", answer.body);
     answer.location.unwrap_or_default()
 }
@@ -112,14 +140,23 @@ pub fn event_for(stack: &Running, kind: &str, session_id: &str) -> Value {
     let events = stripe_api(stack, "GET", &format!("/v1/events?type={kind}")).json();
     events["data"]
         .as_array()
-        .and_then(|events| events.iter().find(|event| event["data"]["object"]["id"] == session_id))
+        .and_then(|events| {
+            events
+                .iter()
+                .find(|event| event["data"]["object"]["id"] == session_id)
+        })
         .cloned()
         .unwrap_or_else(|| panic!("no {kind} event for {session_id}"))
 }
 
 /// Asks the simulator to deliver an event again; returns the edge's status.
 pub fn resend(stack: &Running, event_id: &str) -> u16 {
-    let answer = stack.send("POST", &format!("{}/_sim/events/{event_id}/resend", stack.sim_url), &[], Some(b""));
+    let answer = stack.send(
+        "POST",
+        &format!("{}/_sim/events/{event_id}/resend", stack.sim_url),
+        &[],
+        Some(b""),
+    );
     assert_eq!(answer.status, 200, "resend failed: {}", answer.body);
     u16::try_from(answer.json()["status"].as_u64().unwrap_or_default()).unwrap_or_default()
 }
@@ -130,7 +167,12 @@ pub fn post_webhook(stack: &Running, payload: &str, signature: Option<&str>) -> 
     if let Some(signature) = signature {
         headers.push(("Stripe-Signature", signature));
     }
-    stack.send("POST", "/v1/webhooks/stripe", &headers, Some(payload.as_bytes()))
+    stack.send(
+        "POST",
+        "/v1/webhooks/stripe",
+        &headers,
+        Some(payload.as_bytes()),
+    )
 }
 
 /// A `checkout.session.completed` event for a session, as Stripe would send it.
@@ -156,6 +198,8 @@ pub fn completed_event(event_id: &str, session_id: &str, order_id: &str, amount:
 
 /// The current Unix time.
 pub fn now() -> i64 {
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
+    let elapsed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970");
     i64::try_from(elapsed.as_secs()).expect("the time fits")
 }

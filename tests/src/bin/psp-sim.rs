@@ -18,16 +18,25 @@ fn main() {
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        let value = args
+            .next()
+            .unwrap_or_else(|| usage(&format!("{flag} needs a value")));
         match flag.as_str() {
-            "--listen" => listen = value.parse().unwrap_or_else(|_| usage("--listen takes HOST:PORT")),
+            "--listen" => {
+                listen = value
+                    .parse()
+                    .unwrap_or_else(|_| usage("--listen takes HOST:PORT"))
+            }
             "--api-key" => config.api_key = value,
             "--webhook-secret" => config.webhook_secret = value,
             "--webhook-url" => config.webhook_url = value,
             _ => usage(&format!("unknown flag {flag}")),
         }
     }
-    if config.api_key.is_empty() || config.webhook_secret.is_empty() || config.webhook_url.is_empty() {
+    if config.api_key.is_empty()
+        || config.webhook_secret.is_empty()
+        || config.webhook_url.is_empty()
+    {
         usage("--api-key, --webhook-secret and --webhook-url are required");
     }
     match start(listen, config) {

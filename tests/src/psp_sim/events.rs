@@ -13,9 +13,13 @@ use super::{Account, Reply, now, random_id};
 /// The `Stripe-Signature` header for `payload` at `timestamp`, computed as Stripe does:
 /// `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>.<payload>")>`.
 pub fn sign(payload: &str, secret: &str, timestamp: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(format!("{timestamp}.{payload}").as_bytes());
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 /// The donor pressed Pay on the hosted page.
@@ -29,7 +33,10 @@ pub(super) fn pay(account: &Account, id: &str) -> Reply {
         if object["status"] != "open" {
             return super::page::show_locked(object);
         }
-        if object["expires_at"].as_i64().is_some_and(|expires_at| expires_at <= now()) {
+        if object["expires_at"]
+            .as_i64()
+            .is_some_and(|expires_at| expires_at <= now())
+        {
             drop(state);
             expire_session(account, id);
             return super::page::show(account, id);
@@ -37,7 +44,10 @@ pub(super) fn pay(account: &Account, id: &str) -> Reply {
         object["status"] = json!("complete");
         object["payment_status"] = json!("paid");
         object["payment_intent"] = json!(format!("pi_{}", random_id(24)));
-        let success_url = object["success_url"].as_str().unwrap_or_default().replace("{CHECKOUT_SESSION_ID}", id);
+        let success_url = object["success_url"]
+            .as_str()
+            .unwrap_or_default()
+            .replace("{CHECKOUT_SESSION_ID}", id);
         let object = state_object(&state.sessions, id);
         let event = record_event(&mut state.events, "checkout.session.completed", &object);
         (event, success_url)
@@ -50,7 +60,10 @@ pub(super) fn pay(account: &Account, id: &str) -> Reply {
 /// `POST /v1/checkout/sessions/{id}/expire`.
 pub(super) fn expire(account: &Account, id: &str) -> Reply {
     let status = match account.state().sessions.get(id) {
-        Some(session) => session.object["status"].as_str().unwrap_or_default().to_owned(),
+        Some(session) => session.object["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         None => return missing(id),
     };
     if status != "open" {
@@ -59,7 +72,9 @@ pub(super) fn expire(account: &Account, id: &str) -> Reply {
             "invalid_request_error",
             Some("checkout_session_not_open"),
             None,
-            &format!("Only Checkout Sessions with a status in [\"open\"] can be expired. This session has status \"{status}\"."),
+            &format!(
+                "Only Checkout Sessions with a status in [\"open\"] can be expired. This session has status \"{status}\"."
+            ),
         );
     }
     expire_session(account, id);
@@ -74,7 +89,9 @@ pub(super) fn expire_overdue(account: &Account) {
         .iter()
         .filter(|(_, session)| {
             session.object["status"] == "open"
-                && session.object["expires_at"].as_i64().is_some_and(|expires_at| expires_at <= now())
+                && session.object["expires_at"]
+                    .as_i64()
+                    .is_some_and(|expires_at| expires_at <= now())
         })
         .map(|(id, _)| id.clone())
         .collect();
@@ -133,14 +150,24 @@ pub(super) fn resend(account: &Account, id: &str) -> Reply {
         return retrieve(account, id);
     };
     let (status, body) = deliver(account, &event);
-    Reply::json(200, &json!({ "delivered_to": account.config.webhook_url, "status": status, "body": body }))
+    Reply::json(
+        200,
+        &json!({ "delivered_to": account.config.webhook_url, "status": status, "body": body }),
+    )
 }
 
 fn state_object(sessions: &std::collections::HashMap<String, super::Session>, id: &str) -> Value {
-    sessions.get(id).map(|session| session.object.clone()).unwrap_or(Value::Null)
+    sessions
+        .get(id)
+        .map(|session| session.object.clone())
+        .unwrap_or(Value::Null)
 }
 
-fn record_event(events: &mut std::collections::HashMap<String, String>, kind: &str, object: &Value) -> String {
+fn record_event(
+    events: &mut std::collections::HashMap<String, String>,
+    kind: &str,
+    object: &Value,
+) -> String {
     let id = format!("evt_{}", random_id(24));
     let event = json!({
         "id": id,
@@ -170,7 +197,10 @@ fn deliver(account: &Account, event: &str) -> (u16, String) {
     let sent = agent
         .post(&account.config.webhook_url)
         .header("Stripe-Signature", &signature)
-        .header("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+        .header(
+            "User-Agent",
+            "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        )
         .content_type("application/json; charset=utf-8")
         .send(event);
     match sent {

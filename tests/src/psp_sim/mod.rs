@@ -91,7 +91,13 @@ impl Reply {
     }
 
     /// An error object in Stripe's shape.
-    fn stripe_error(status: u16, kind: &str, code: Option<&str>, param: Option<&str>, message: &str) -> Self {
+    fn stripe_error(
+        status: u16,
+        kind: &str,
+        code: Option<&str>,
+        param: Option<&str>,
+        message: &str,
+    ) -> Self {
         let mut error = json!({ "type": kind, "message": message });
         if let Some(code) = code {
             error["code"] = json!(code);
@@ -103,7 +109,13 @@ impl Reply {
     }
 
     fn invalid(param: &str, code: &str, message: &str) -> Self {
-        Self::stripe_error(400, "invalid_request_error", Some(code), Some(param), message)
+        Self::stripe_error(
+            400,
+            "invalid_request_error",
+            Some(code),
+            Some(param),
+            message,
+        )
     }
 }
 
@@ -121,18 +133,27 @@ struct Session {
     label: String,
 }
 
+/// A request made with an idempotency key: its parameters, and the status and body of its reply.
+struct Remembered {
+    params: Vec<(String, String)>,
+    status: u16,
+    body: String,
+}
+
 #[derive(Default)]
 struct State {
     sessions: HashMap<String, Session>,
-    /// Idempotency key → (the request's parameters, the reply given).
-    idempotent: HashMap<String, (Vec<(String, String)>, u16, String)>,
+    /// Idempotency key → the first request made with it and the reply it got.
+    idempotent: HashMap<String, Remembered>,
     /// Event id → the event's JSON, exactly as first delivered.
     events: HashMap<String, String>,
 }
 
 impl Account {
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -171,7 +192,11 @@ pub fn start(listen: SocketAddr, config: SimConfig) -> std::io::Result<SimHandle
             events::expire_overdue(&sweeper);
         }
     });
-    Ok(SimHandle { url, server, workers })
+    Ok(SimHandle {
+        url,
+        server,
+        workers,
+    })
 }
 
 fn serve(account: &Account, mut request: tiny_http::Request) {
@@ -204,10 +229,10 @@ fn route(account: &Account, request: &tiny_http::Request, body: &str) -> Reply {
             .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
             .map(|h| h.value.as_str().to_owned())
     };
-    if segments.first() == Some(&"v1") {
-        if let Err(refusal) = authenticate(account, header("Authorization").as_deref()) {
-            return refusal;
-        }
+    if segments.first() == Some(&"v1")
+        && let Err(refusal) = authenticate(account, header("Authorization").as_deref())
+    {
+        return refusal;
     }
     match (method, segments.as_slice()) {
         (Method::Post, ["v1", "checkout", "sessions"]) => {
@@ -216,7 +241,9 @@ fn route(account: &Account, request: &tiny_http::Request, body: &str) -> Reply {
         (Method::Get, ["v1", "checkout", "sessions"]) => sessions::list(account),
         (Method::Get, ["v1", "checkout", "sessions", id]) => sessions::retrieve(account, id),
         (Method::Post, ["v1", "checkout", "sessions", id, "expire"]) => events::expire(account, id),
-        (Method::Get, ["v1", "events"]) => events::list(account, query_param(&url, "type").as_deref()),
+        (Method::Get, ["v1", "events"]) => {
+            events::list(account, query_param(&url, "type").as_deref())
+        }
         (Method::Get, ["v1", "events", id]) => events::retrieve(account, id),
         (Method::Get, ["c", "pay", id]) => page::show(account, id),
         (Method::Post, ["c", "pay", id, "pay"]) => events::pay(account, id),
@@ -244,9 +271,12 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 
 /// A list object in Stripe's shape, newest first.
 fn list(url: &str, mut data: Vec<(i64, Value)>) -> Reply {
-    data.sort_by(|a, b| b.0.cmp(&a.0));
+    data.sort_by_key(|(created, _)| std::cmp::Reverse(*created));
     let data: Vec<Value> = data.into_iter().map(|(_, value)| value).collect();
-    Reply::json(200, &json!({ "object": "list", "data": data, "has_more": false, "url": url }))
+    Reply::json(
+        200,
+        &json!({ "object": "list", "data": data, "has_more": false, "url": url }),
+    )
 }
 
 fn authenticate(account: &Account, authorization: Option<&str>) -> Result<(), Reply> {
@@ -254,7 +284,14 @@ fn authenticate(account: &Account, authorization: Option<&str>) -> Result<(), Re
     match key {
         Some(key) if key == account.config.api_key => Ok(()),
         Some(key) => {
-            let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+            let tail: String = key
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             Err(Reply::stripe_error(
                 401,
                 "invalid_request_error",
@@ -274,7 +311,8 @@ fn authenticate(account: &Account, authorization: Option<&str>) -> Result<(), Re
 }
 
 fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("the simulator only writes ASCII headers")
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("the simulator only writes ASCII headers")
 }
 
 /// Unix time in seconds.

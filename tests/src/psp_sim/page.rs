@@ -48,7 +48,10 @@ fn words(object: &Value) -> &'static Words {
 
 fn amount(object: &Value) -> String {
     let minor = object["amount_total"].as_i64().unwrap_or_default();
-    let currency = object["currency"].as_str().unwrap_or_default().to_uppercase();
+    let currency = object["currency"]
+        .as_str()
+        .unwrap_or_default()
+        .to_uppercase();
     let (whole, cents) = (minor / 100, minor % 100);
     if object["locale"] == "en" {
         format!("{whole}.{cents:02} {currency}")
@@ -98,7 +101,13 @@ pub(super) fn show(account: &Account, id: &str) -> Reply {
     let words = words(object);
     let cancel = object["cancel_url"]
         .as_str()
-        .map(|url| format!(r#"<a href="{}" id="cancel">{}</a>"#, attr(url), words.cancel))
+        .map(|url| {
+            format!(
+                r#"<a href="{}" id="cancel">{}</a>"#,
+                attr(url),
+                words.cancel
+            )
+        })
         .unwrap_or_default();
     let email = object["customer_email"]
         .as_str()
@@ -134,5 +143,8 @@ pub(super) fn show_locked(object: &Value) -> Reply {
 
 /// The page for an unknown path or session.
 pub(super) fn not_found() -> String {
-    layout(&FR, "<h1>Page introuvable</h1><p lang=\"en\">Page not found.</p>")
+    layout(
+        &FR,
+        "<h1>Page introuvable</h1><p lang=\"en\">Page not found.</p>",
+    )
 }

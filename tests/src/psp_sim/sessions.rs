@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Account, Reply, Session, now, random_id};
+use super::{Account, Remembered, Reply, Session, now, random_id};
 
 /// The parameters this simulator understands. Stripe refuses unknown ones, and so does the
 /// simulator, so that a misspelt field fails here as it would against Stripe.
@@ -33,13 +33,19 @@ pub(super) fn create(account: &Account, body: &str, idempotency_key: Option<&str
     let params: Vec<(String, String)> = match serde_urlencoded::from_str(body) {
         Ok(params) => params,
         Err(_) => {
-            return Reply::stripe_error(400, "invalid_request_error", None, None, "Invalid request body.");
+            return Reply::stripe_error(
+                400,
+                "invalid_request_error",
+                None,
+                None,
+                "Invalid request body.",
+            );
         }
     };
     if let Some(key) = idempotency_key {
         let state = account.state();
-        if let Some((first_params, status, reply)) = state.idempotent.get(key) {
-            if *first_params != params {
+        if let Some(first) = state.idempotent.get(key) {
+            if first.params != params {
                 return Reply::stripe_error(
                     400,
                     "idempotency_error",
@@ -50,8 +56,13 @@ pub(super) fn create(account: &Account, body: &str, idempotency_key: Option<&str
                     ),
                 );
             }
-            let mut replayed = Reply::json(*status, &serde_json::from_str(reply).unwrap_or(Value::Null));
-            replayed.headers.push(("Idempotent-Replayed", "true".into()));
+            let mut replayed = Reply::json(
+                first.status,
+                &serde_json::from_str(&first.body).unwrap_or(Value::Null),
+            );
+            replayed
+                .headers
+                .push(("Idempotent-Replayed", "true".into()));
             return replayed;
         }
     }
@@ -65,10 +76,14 @@ pub(super) fn create(account: &Account, body: &str, idempotency_key: Option<&str
         Err(refusal) => refusal,
     };
     if let Some(key) = idempotency_key {
-        account
-            .state()
-            .idempotent
-            .insert(key.to_owned(), (params, reply.status, reply.body.clone()));
+        account.state().idempotent.insert(
+            key.to_owned(),
+            Remembered {
+                params,
+                status: reply.status,
+                body: reply.body.clone(),
+            },
+        );
     }
     reply
 }
@@ -86,7 +101,12 @@ pub(super) fn list(account: &Account) -> Reply {
         .state()
         .sessions
         .values()
-        .map(|session| (session.object["created"].as_i64().unwrap_or_default(), session.object.clone()))
+        .map(|session| {
+            (
+                session.object["created"].as_i64().unwrap_or_default(),
+                session.object.clone(),
+            )
+        })
         .collect();
     super::list("/v1/checkout/sessions", sessions)
 }
@@ -102,41 +122,71 @@ pub(super) fn missing(id: &str) -> Reply {
 }
 
 fn build_session(account: &Account, params: &[(String, String)]) -> Result<Session, Reply> {
-    let get = |name: &str| params.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
     for (name, _) in params {
         let known = KNOWN.contains(&name.as_str())
-            || KNOWN_PREFIXES.iter().any(|prefix| name.starts_with(prefix) && name.ends_with(']'));
+            || KNOWN_PREFIXES
+                .iter()
+                .any(|prefix| name.starts_with(prefix) && name.ends_with(']'));
         if !known {
-            return Err(Reply::invalid(name, "parameter_unknown", &format!("Received unknown parameter: {name}")));
+            return Err(Reply::invalid(
+                name,
+                "parameter_unknown",
+                &format!("Received unknown parameter: {name}"),
+            ));
         }
     }
     let required = |name: &str| {
         get(name).filter(|value| !value.is_empty()).ok_or_else(|| {
-            Reply::invalid(name, "parameter_missing", &format!("Missing required param: {name}."))
+            Reply::invalid(
+                name,
+                "parameter_missing",
+                &format!("Missing required param: {name}."),
+            )
         })
     };
     let integer = |name: &str| {
         required(name)?.parse::<i64>().map_err(|_| {
-            Reply::invalid(name, "parameter_invalid_integer", &format!("Invalid integer: {}", get(name).unwrap_or_default()))
+            Reply::invalid(
+                name,
+                "parameter_invalid_integer",
+                &format!("Invalid integer: {}", get(name).unwrap_or_default()),
+            )
         })
     };
 
     let mode = required("mode")?;
     if mode != "payment" {
-        return Err(Reply::invalid("mode", "parameter_invalid_string", &format!("This simulator only supports mode=payment, not {mode}.")));
+        return Err(Reply::invalid(
+            "mode",
+            "parameter_invalid_string",
+            &format!("This simulator only supports mode=payment, not {mode}."),
+        ));
     }
     let currency = required("line_items[0][price_data][currency]")?;
     if !CURRENCIES.contains(&currency) {
         return Err(Reply::invalid(
             "line_items[0][price_data][currency]",
             "parameter_invalid_string",
-            &format!("Invalid currency: {currency}. Stripe currently supports these currencies: {}", CURRENCIES.join(", ")),
+            &format!(
+                "Invalid currency: {currency}. Stripe currently supports these currencies: {}",
+                CURRENCIES.join(", ")
+            ),
         ));
     }
     let unit_amount = integer("line_items[0][price_data][unit_amount]")?;
     let quantity = integer("line_items[0][quantity]")?;
     if quantity < 1 {
-        return Err(Reply::invalid("line_items[0][quantity]", "parameter_invalid_integer", "Quantity must be at least 1."));
+        return Err(Reply::invalid(
+            "line_items[0][quantity]",
+            "parameter_invalid_integer",
+            "Quantity must be at least 1.",
+        ));
     }
     let amount_total = unit_amount.saturating_mul(quantity);
     if unit_amount < 0 || amount_total > MAXIMUM_AMOUNT {
@@ -150,33 +200,47 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
         return Err(Reply::invalid(
             "line_items[0][price_data][unit_amount]",
             "amount_too_small",
-            &format!("The Checkout Session's total amount due must add up to at least €0.50 {currency}"),
+            &format!(
+                "The Checkout Session's total amount due must add up to at least €0.50 {currency}"
+            ),
         ));
     }
     let name = required("line_items[0][price_data][product_data][name]")?;
     let success_url = required("success_url")?;
     for url_param in ["success_url", "cancel_url"] {
-        if let Some(url) = get(url_param) {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(Reply::invalid(url_param, "url_invalid", "Not a valid URL"));
-            }
+        if let Some(url) = get(url_param)
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(Reply::invalid(url_param, "url_invalid", "Not a valid URL"));
         }
     }
     let email = get("customer_email");
     if let Some(email) = email {
         let parts: Vec<&str> = email.split('@').collect();
         if parts.len() != 2 || parts.iter().any(|part| part.is_empty()) || !parts[1].contains('.') {
-            return Err(Reply::invalid("customer_email", "email_invalid", &format!("Invalid email address: {email}")));
+            return Err(Reply::invalid(
+                "customer_email",
+                "email_invalid",
+                &format!("Invalid email address: {email}"),
+            ));
         }
     }
     let locale = get("locale").unwrap_or("auto");
     if !LOCALES.contains(&locale) {
-        return Err(Reply::invalid("locale", "parameter_invalid_string", &format!("Invalid locale: {locale}")));
+        return Err(Reply::invalid(
+            "locale",
+            "parameter_invalid_string",
+            &format!("Invalid locale: {locale}"),
+        ));
     }
-    if let Some(reference) = get("client_reference_id") {
-        if reference.len() > 200 {
-            return Err(Reply::invalid("client_reference_id", "parameter_invalid_string_too_long", "client_reference_id must be at most 200 characters."));
-        }
+    if let Some(reference) = get("client_reference_id")
+        && reference.len() > 200
+    {
+        return Err(Reply::invalid(
+            "client_reference_id",
+            "parameter_invalid_string_too_long",
+            "client_reference_id must be at most 200 characters.",
+        ));
     }
     let created = now();
     let expires_at = match get("expires_at") {
@@ -216,22 +280,39 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
         "success_url": success_url,
         "url": format!("{}/c/pay/{id}", account.base_url),
     });
-    Ok(Session { object, label: name.to_owned() })
+    Ok(Session {
+        object,
+        label: name.to_owned(),
+    })
 }
 
-fn collect_metadata(params: &[(String, String)], prefix: &str) -> Result<Map<String, Value>, Reply> {
+fn collect_metadata(
+    params: &[(String, String)],
+    prefix: &str,
+) -> Result<Map<String, Value>, Reply> {
     let mut metadata = Map::new();
     for (name, value) in params {
-        let Some(key) = name.strip_prefix(prefix).and_then(|rest| rest.strip_suffix(']')) else {
+        let Some(key) = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(']'))
+        else {
             continue;
         };
         if key.len() > 40 || value.len() > 500 {
-            return Err(Reply::invalid(name, "parameter_invalid_string_too_long", "Metadata keys are at most 40 characters and values at most 500."));
+            return Err(Reply::invalid(
+                name,
+                "parameter_invalid_string_too_long",
+                "Metadata keys are at most 40 characters and values at most 500.",
+            ));
         }
         metadata.insert(key.to_owned(), Value::String(value.clone()));
     }
     if metadata.len() > 50 {
-        return Err(Reply::invalid(prefix, "parameter_invalid_empty", "Metadata can have at most 50 keys."));
+        return Err(Reply::invalid(
+            prefix,
+            "parameter_invalid_empty",
+            "Metadata can have at most 50 keys.",
+        ));
     }
     Ok(metadata)
 }

@@ -90,7 +90,9 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
         use_effect_with(state, move |state| {
             set_state(&host, state);
             if *state == "ready" {
-                let _ = gloo::utils::window().performance().map(|performance| performance.mark("tirelire:ready"));
+                let _ = gloo::utils::window()
+                    .performance()
+                    .map(|performance| performance.mark("tirelire:ready"));
             }
         });
     }

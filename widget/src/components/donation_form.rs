@@ -36,7 +36,12 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
         let (rules, presets) = (campaign.rules, campaign.preset_amounts.clone());
         use_reducer(move || FormState::new(rules, &presets))
     };
-    let submit = use_checkout(props.edge.clone(), campaign.slug.clone(), locale, form.clone());
+    let submit = use_checkout(
+        props.edge.clone(),
+        campaign.slug.clone(),
+        locale,
+        form.clone(),
+    );
     let form_ref = use_node_ref();
 
     // After a refused attempt, take the donor to the first field to fix.
@@ -47,7 +52,13 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
                 let first_invalid = form_ref
                     .cast::<HtmlElement>()
                     .and_then(|form| form.query_selector("[aria-invalid=true]").ok().flatten())
-                    .or_else(|| form_ref.cast::<HtmlElement>().and_then(|form| form.query_selector("fieldset.amounts input:checked").ok().flatten()))
+                    .or_else(|| {
+                        form_ref.cast::<HtmlElement>().and_then(|form| {
+                            form.query_selector("fieldset.amounts input:checked")
+                                .ok()
+                                .flatten()
+                        })
+                    })
                     .and_then(|element| element.dyn_into::<HtmlElement>().ok());
                 if let Some(element) = first_invalid {
                     let _ = element.focus();

@@ -42,7 +42,10 @@ pub fn return_notice(props: &ReturnNoticeProps) -> Html {
             </div>
         },
         Return::Paid(order) => {
-            let line = order.money().map(|amount| thanks_paid(props.locale, amount)).unwrap_or_default();
+            let line = order
+                .money()
+                .map(|amount| thanks_paid(props.locale, amount))
+                .unwrap_or_default();
             html! {
                 <div class="notice notice-success" role="status" data-testid="thanks">
                     <p class="notice-title">{ texts.thanks_title }</p>

@@ -55,9 +55,9 @@ pub fn text_field(props: &TextFieldProps) -> Html {
     .into_iter()
     .flatten()
     .collect();
-    let oninput = props.on_input.reform(|event: InputEvent| {
-        event.target_unchecked_into::<HtmlInputElement>().value()
-    });
+    let oninput = props
+        .on_input
+        .reform(|event: InputEvent| event.target_unchecked_into::<HtmlInputElement>().value());
     html! {
         <div class={classes!("field", props.error.map(|_| "invalid"))}>
             <label for={props.id.clone()}>{ &props.label }</label>

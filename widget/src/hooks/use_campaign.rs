@@ -34,11 +34,16 @@ pub fn use_campaign(edge: Edge, slug: CampaignSlug) -> (CampaignLoad, Callback<(
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = match edge.campaign(&slug).await {
                     Ok(view) => CampaignLoad::Loaded(Rc::new(view)),
-                    Err(ApiFailure::Refused { code: ErrorCode::CampaignNotFound, .. }) => CampaignLoad::NotFound,
+                    Err(ApiFailure::Refused {
+                        code: ErrorCode::CampaignNotFound,
+                        ..
+                    }) => CampaignLoad::NotFound,
                     Err(_) => CampaignLoad::Failed,
                 };
                 // A reload keeps showing the last good view if it fails.
-                if !(matches!(outcome, CampaignLoad::Failed) && matches!(*load, CampaignLoad::Loaded(_))) {
+                if !(matches!(outcome, CampaignLoad::Failed)
+                    && matches!(*load, CampaignLoad::Loaded(_)))
+                {
                     load.set(outcome);
                 }
             });

@@ -11,7 +11,12 @@ use crate::state::{Action, FormState};
 
 /// A callback that submits the form.
 #[hook]
-pub fn use_checkout(edge: Edge, slug: CampaignSlug, locale: Locale, form: UseReducerHandle<FormState>) -> Callback<()> {
+pub fn use_checkout(
+    edge: Edge,
+    slug: CampaignSlug,
+    locale: Locale,
+    form: UseReducerHandle<FormState>,
+) -> Callback<()> {
     Callback::from(move |()| {
         if form.is_busy() {
             return;
@@ -24,18 +29,35 @@ pub fn use_checkout(edge: Edge, slug: CampaignSlug, locale: Locale, form: UseRed
         let (edge, slug, dispatcher) = (edge.clone(), slug.clone(), form.dispatcher());
         wasm_bindgen_futures::spawn_local(async move {
             let return_url = gloo::utils::window().location().href().unwrap_or_default();
-            let request = CheckoutRequest { donation, return_url, locale };
+            let request = CheckoutRequest {
+                donation,
+                return_url,
+                locale,
+            };
             match edge.checkout(&slug, &request).await {
                 Ok(session) => {
                     dispatcher.dispatch(Action::Redirecting);
-                    if gloo::utils::window().location().assign(&session.checkout_url).is_err() {
-                        dispatcher.dispatch(Action::Failed(checkout_failure(locale, Some(ErrorCode::Unknown))));
+                    if gloo::utils::window()
+                        .location()
+                        .assign(&session.checkout_url)
+                        .is_err()
+                    {
+                        dispatcher.dispatch(Action::Failed(checkout_failure(
+                            locale,
+                            Some(ErrorCode::Unknown),
+                        )));
                     }
                 }
-                Err(ApiFailure::Refused { code: ErrorCode::InvalidSubmission, fields, .. }) => {
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::InvalidSubmission,
+                    fields,
+                    ..
+                }) => {
                     dispatcher.dispatch(Action::Rejected(fields));
                 }
-                Err(failure) => dispatcher.dispatch(Action::Failed(checkout_failure(locale, failure.code()))),
+                Err(failure) => {
+                    dispatcher.dispatch(Action::Failed(checkout_failure(locale, failure.code())))
+                }
             }
         });
     })

@@ -86,7 +86,11 @@ fn take_return_params(slug: &CampaignSlug) -> Option<(String, bool)> {
     }
     let order_id = params.get(return_params::ORDER)?;
     let paid = params.get(return_params::RESULT).as_deref() == Some(return_params::PAID);
-    for name in [return_params::CAMPAIGN, return_params::ORDER, return_params::RESULT] {
+    for name in [
+        return_params::CAMPAIGN,
+        return_params::ORDER,
+        return_params::RESULT,
+    ] {
         params.delete(name);
     }
     let clean = url.href();
