@@ -11,7 +11,8 @@ VALUES
     (902, 900, 'test-dedup', 'Deduplication', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (903, 900, 'test-forged', 'Forged webhooks', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (904, 900, 'test-inputs', 'Bad inputs', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
-    (905, 900, 'test-expiry', 'Expiry and cancel', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
+    (905, 900, 'test-expiry', 'Expiry and cancel', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (906, 900, 'test-one-order', 'One checkout, one order', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
 ON CONFLICT DO NOTHING;
 
 INSERT INTO campaign_origins (campaign_id, origin)

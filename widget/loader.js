@@ -18,27 +18,55 @@ function start() {
   return starting;
 }
 
+// The edge's own donation page, framed in place of the inline form. The frame learns where to
+// send the donor back (this page) and, when the donor is just back from paying, how it went.
 function fallback(host, error) {
   host.setAttribute("data-tirelire-state", "fallback");
   if (window.console) {
-    console.warn("Tirelire: the donation form cannot start here, showing a link instead.", error);
+    console.warn("Tirelire: WebAssembly cannot start on this page; showing the form in a frame.", error);
   }
+  var campaign = host.getAttribute("data-tirelire-campaign") || "";
   var lang = (host.getAttribute("data-tirelire-locale") || document.documentElement.lang || "fr").slice(0, 2);
   var english = lang.toLowerCase() === "en";
-  var page = new URL("page.html", scriptUrl);
-  page.searchParams.set("campaign", host.getAttribute("data-tirelire-campaign") || "");
-  page.searchParams.set("locale", english ? "en" : "fr");
   var edge = host.getAttribute("data-tirelire-edge");
-  if (edge) {
-    page = new URL("/widget/v1/page.html" + page.search, edge);
+  var page = edge ? new URL("/widget/v1/page.html", edge) : new URL("page.html", scriptUrl);
+  page.searchParams.set("campaign", campaign);
+  page.searchParams.set("locale", english ? "en" : "fr");
+
+  var here = new URL(location.href);
+  var returning = here.searchParams.get("tirelire_campaign") === campaign;
+  ["tirelire_campaign", "tirelire_order", "tirelire_result"].forEach(function (name) {
+    if (returning && here.searchParams.has(name)) {
+      page.searchParams.set(name, here.searchParams.get(name));
+    }
+    here.searchParams.delete(name);
+  });
+  if (returning && window.history && history.replaceState) {
+    history.replaceState(history.state, "", here.href);
   }
+  page.searchParams.set("return_to", here.href);
+
+  var frame = document.createElement("iframe");
+  frame.src = page.href;
+  frame.title = english ? "Donation form" : "Formulaire de don";
+  frame.setAttribute("data-tirelire-frame", "");
+  frame.style.cssText = "display:block;width:100%;max-width:36rem;height:46rem;border:0;";
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.source === frame.contentWindow && event.origin === page.origin && data && data.tirelire === "height") {
+      frame.style.height = Math.ceil(Number(data.height) || 0) + "px";
+    }
+  });
+
+  var standalone = new URL(page.href);
+  standalone.searchParams.delete("return_to");
   var link = document.createElement("a");
-  link.href = page.href;
+  link.href = standalone.href;
   link.target = "_blank";
   link.rel = "noopener";
   link.setAttribute("data-tirelire-fallback", "");
-  link.textContent = english ? "Make a donation on our secure page" : "Faire un don sur notre page sécurisée";
-  host.replaceChildren(link);
+  link.textContent = english ? "Open the donation form in a new tab" : "Ouvrir le formulaire de don dans un nouvel onglet";
+  host.replaceChildren(frame, link);
 }
 
 function mountAll() {

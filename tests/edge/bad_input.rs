@@ -12,6 +12,13 @@ fn assert_refused(answer: &tirelire_tests::running::Answer, status: u16, code: &
     assert_eq!(answer.error_code(), code, "{what}: {}", answer.body);
 }
 
+/// `body` with the value at `pointer` replaced.
+fn altered(body: &serde_json::Value, pointer: &str, value: serde_json::Value) -> String {
+    let mut body = body.clone();
+    *body.pointer_mut(pointer).expect("the field exists") = value;
+    body.to_string()
+}
+
 #[test]
 fn disallowed_or_missing_origin_is_forbidden() {
     let stack = stack();
@@ -59,11 +66,7 @@ fn malformed_bodies_are_refused_with_stable_codes() {
     let stack = stack();
     let before = order_count(&stack, CAMPAIGN);
     let good = donation(&stack, 2000);
-    let with = |pointer: &str, value: serde_json::Value| {
-        let mut body = good.clone();
-        *body.pointer_mut(pointer).expect("the field exists") = value;
-        body.to_string()
-    };
+    let with = |pointer: &str, value: serde_json::Value| altered(&good, pointer, value);
     let cases: Vec<(&str, String)> = vec![
         ("empty body", String::new()),
         ("not JSON", "{garbage".into()),
@@ -101,11 +104,7 @@ fn invalid_fields_are_named_with_their_codes() {
     let stack = stack();
     let before = order_count(&stack, CAMPAIGN);
     let good = donation(&stack, 2000);
-    let with = |pointer: &str, value: serde_json::Value| {
-        let mut body = good.clone();
-        *body.pointer_mut(pointer).expect("the field exists") = value;
-        body.to_string()
-    };
+    let with = |pointer: &str, value: serde_json::Value| altered(&good, pointer, value);
     let cases = [
         (
             "negative amount",

@@ -7,10 +7,11 @@ use common::*;
 #[test]
 fn checkout_creates_exactly_one_pending_order_and_one_session() {
     let stack = stack();
-    let before = order_count(&stack, "test-checkout");
-    let (order_id, session_id) = checkout_ok(&stack, "test-checkout", 2000);
+    // This campaign is used by this test alone, so no other test's orders can be counted.
+    let before = order_count(&stack, "test-one-order");
+    let (order_id, session_id) = checkout_ok(&stack, "test-one-order", 2000);
 
-    assert_eq!(order_count(&stack, "test-checkout"), before + 1);
+    assert_eq!(order_count(&stack, "test-one-order"), before + 1);
     assert_eq!(order_status(&stack, &order_id).as_deref(), Some("pending"));
     let stored_session: String = db(&stack)
         .query_row(
@@ -36,7 +37,7 @@ fn checkout_creates_exactly_one_pending_order_and_one_session() {
     assert_eq!(session["mode"], "payment");
     assert_eq!(session["customer_email"], "camille.dupont@example.fr");
     assert_eq!(session["metadata"]["order_id"], order_id.as_str());
-    assert_eq!(session["metadata"]["campaign"], "test-checkout");
+    assert_eq!(session["metadata"]["campaign"], "test-one-order");
     assert_eq!(session["status"], "open");
     let ahead = session["expires_at"].as_i64().unwrap_or_default() - now();
     assert!((29 * 60..=32 * 60).contains(&ahead), "expires in {ahead} s");

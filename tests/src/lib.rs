@@ -4,5 +4,6 @@
 
 pub mod psp_sim;
 pub mod running;
+pub mod server;
 pub mod site;
 pub mod stack;

@@ -4,59 +4,16 @@
 
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 
-use tiny_http::{Header, Response, Server};
+use tiny_http::{Header, Response};
 
-/// A running site server. Dropping it stops the server.
-pub struct SiteHandle {
-    /// The site's origin, e.g. `http://127.0.0.1:8080`.
-    pub url: String,
-    server: Arc<Server>,
-    workers: Vec<JoinHandle<()>>,
-}
-
-impl Drop for SiteHandle {
-    fn drop(&mut self) {
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
-    }
-}
+use crate::server::ServerHandle;
 
 /// Serves `root` on `listen`, with `edge_url` put in place of `{{EDGE}}` in HTML pages.
-pub fn serve(listen: SocketAddr, root: PathBuf, edge_url: String) -> std::io::Result<SiteHandle> {
-    let server = Server::http(listen).map_err(std::io::Error::other)?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| std::io::Error::other("the site is not on an IP address"))?;
-    let server = Arc::new(server);
-    let root = Arc::new(root);
-    let edge_url = Arc::new(edge_url);
-    let workers = (0..3)
-        .map(|_| {
-            let (server, root, edge_url) = (
-                Arc::clone(&server),
-                Arc::clone(&root),
-                Arc::clone(&edge_url),
-            );
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    let response = respond(&root, &edge_url, request.url());
-                    let _ = request.respond(response);
-                }
-            })
-        })
-        .collect();
-    Ok(SiteHandle {
-        url: format!("http://{address}"),
-        server,
-        workers,
+pub fn serve(listen: SocketAddr, root: PathBuf, edge_url: String) -> std::io::Result<ServerHandle> {
+    ServerHandle::start(listen, 3, move |request| {
+        let response = respond(&root, &edge_url, request.url());
+        let _ = request.respond(response);
     })
 }
 

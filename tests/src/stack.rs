@@ -12,7 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::psp_sim::{self, SimConfig, SimHandle};
-use crate::site::{self, SiteHandle};
+use crate::server::ServerHandle;
+use crate::site;
 
 /// How to start the stack.
 #[derive(Clone, Debug)]
@@ -58,7 +59,7 @@ pub struct Stack {
     /// The secret key the edge uses with the simulator.
     pub api_key: String,
     wrangler: Child,
-    _site: SiteHandle,
+    _site: ServerHandle,
     _sim: SimHandle,
 }
 

@@ -5,10 +5,10 @@
 
 use gloo::net::http::{Request, Response};
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use tirelire_domain::api::{ApiError, CheckoutRequest, CheckoutResponse, ErrorCode, OrderView};
 use tirelire_domain::{CampaignSlug, CampaignView, FieldError};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 /// Why a call to the edge did not give what was asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,7 +104,11 @@ async fn read<T: DeserializeOwned>(
         Some(error) => (error.error.code, error.error.fields),
         None => (ErrorCode::Unknown, Vec::new()),
     };
-    Err(ApiFailure::Refused { status, code, fields })
+    Err(ApiFailure::Refused {
+        status,
+        code,
+        fields,
+    })
 }
 
 /// The body as `T`, parsed by the browser.

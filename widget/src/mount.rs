@@ -33,6 +33,10 @@ pub fn mount(host: Element, edge_url: String) -> Result<(), JsValue> {
     let campaign = host
         .get_attribute("data-tirelire-campaign")
         .and_then(|slug| CampaignSlug::parse(slug.trim()).ok());
+    // Set by the edge's own page when a site frames it: the page the donor comes back to.
+    let return_to = host
+        .get_attribute("data-tirelire-return-to")
+        .filter(|url| !url.is_empty());
 
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     adopt_style(&shadow)?;
@@ -49,6 +53,7 @@ pub fn mount(host: Element, edge_url: String) -> Result<(), JsValue> {
             campaign,
             edge_url: edge_url.trim_end_matches('/').to_owned(),
             locale,
+            return_to,
         },
     )
     .render();

@@ -38,7 +38,11 @@ pub fn run() -> Result<(), String> {
         if !within {
             over.push(name.to_owned());
         }
-        if within { "within budget" } else { "OVER BUDGET" }
+        if within {
+            "within budget"
+        } else {
+            "OVER BUDGET"
+        }
     };
 
     println!("\n── Sizes (bytes: raw / gzip / brotli) ──");
@@ -67,7 +71,8 @@ pub fn run() -> Result<(), String> {
 
     let state_dir = target_dir(&repo).join("tirelire-bench");
     if state_dir.exists() {
-        std::fs::remove_dir_all(&state_dir).map_err(|error| format!("cannot clear {}: {error}", state_dir.display()))?;
+        std::fs::remove_dir_all(&state_dir)
+            .map_err(|error| format!("cannot clear {}: {error}", state_dir.display()))?;
     }
     let stack = Stack::start(&StackConfig {
         repo: repo.clone(),
@@ -89,15 +94,23 @@ pub fn run() -> Result<(), String> {
         check("render time", cold <= RENDER_COLD_BUDGET_MS)
     );
 
-    println!("\n── Edge under load ({LOAD_THREADS} connections × {} s, loopback) ──", LOAD_DURATION.as_secs());
+    println!(
+        "\n── Edge under load ({LOAD_THREADS} connections × {} s, loopback) ──",
+        LOAD_DURATION.as_secs()
+    );
     let group = stack.edge_process_group();
     let mut trivial_cpu_ms = 0.0;
-    for (label, path) in [("GET /health (trivial)", "/health"), ("GET /v1/campaigns/jardin-2026", "/v1/campaigns/jardin-2026")] {
+    for (label, path) in [
+        ("GET /health (trivial)", "/health"),
+        ("GET /v1/campaigns/jardin-2026", "/v1/campaigns/jardin-2026"),
+    ] {
         let url = format!("{}{path}", stack.edge_url);
-        let (workerd_before, all_before) = (group_cpu(group, Some("workerd")), group_cpu(group, None));
+        let (workerd_before, all_before) =
+            (group_cpu(group, Some("workerd")), group_cpu(group, None));
         let load = load(&url)?;
         let per_request = |cpu: Duration| cpu.as_secs_f64() * 1000.0 / load.requests.max(1) as f64;
-        let per_request_ms = per_request(group_cpu(group, Some("workerd")).saturating_sub(workerd_before));
+        let per_request_ms =
+            per_request(group_cpu(group, Some("workerd")).saturating_sub(workerd_before));
         let all_ms = per_request(group_cpu(group, None).saturating_sub(all_before));
         print!(
             "{label:<32} {:>7.0} req/s   p50 {:>5.1} ms   p99 {:>5.1} ms   CPU/request: workerd {per_request_ms:.2} ms, with wrangler's proxy {all_ms:.2} ms",
@@ -137,14 +150,24 @@ struct Sizes {
 
 impl Sizes {
     fn of(path: &Path) -> Result<Self, String> {
-        let bytes = std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let bytes = std::fs::read(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gzip.write_all(&bytes).map_err(|error| error.to_string())?;
         let gzip = gzip.finish().map_err(|error| error.to_string())?.len();
         let mut brotli = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-        brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &params).map_err(|error| error.to_string())?;
-        Ok(Self { raw: bytes.len(), gzip, brotli: brotli.len() })
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &params)
+            .map_err(|error| error.to_string())?;
+        Ok(Self {
+            raw: bytes.len(),
+            gzip,
+            brotli: brotli.len(),
+        })
     }
 }
 
@@ -165,9 +188,13 @@ fn render_times(tools: &Tools, repo: &Path, site_url: &str) -> Result<serde_json
         .output()
         .map_err(|error| format!("cannot run the render benchmark: {error}"))?;
     if !output.status.success() {
-        return Err(format!("the render benchmark failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "the render benchmark failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
-    serde_json::from_slice(&output.stdout).map_err(|error| format!("unreadable render figures: {error}"))
+    serde_json::from_slice(&output.stdout)
+        .map_err(|error| format!("unreadable render figures: {error}"))
 }
 
 struct Load {
@@ -189,7 +216,9 @@ fn load(url: &str) -> Result<Load, String> {
     // Warm the route (and the campaign cache) first.
     let warm = agent();
     for _ in 0..50 {
-        warm.get(url).call().map_err(|error| format!("GET {url}: {error}"))?;
+        warm.get(url)
+            .call()
+            .map_err(|error| format!("GET {url}: {error}"))?;
     }
     let started = Instant::now();
     let results: Vec<Result<Vec<Duration>, String>> = std::thread::scope(|scope| {
@@ -200,15 +229,28 @@ fn load(url: &str) -> Result<Load, String> {
                     let mut latencies = Vec::new();
                     while started.elapsed() < LOAD_DURATION {
                         let sent = Instant::now();
-                        let mut response = agent.get(url).call().map_err(|error| format!("GET {url}: {error}"))?;
-                        response.body_mut().read_to_vec().map_err(|error| error.to_string())?;
+                        let mut response = agent
+                            .get(url)
+                            .call()
+                            .map_err(|error| format!("GET {url}: {error}"))?;
+                        response
+                            .body_mut()
+                            .read_to_vec()
+                            .map_err(|error| error.to_string())?;
                         latencies.push(sent.elapsed());
                     }
                     Ok(latencies)
                 })
             })
             .collect();
-        handles.into_iter().map(|handle| handle.join().unwrap_or_else(|_| Err("a load thread panicked".into()))).collect()
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err("a load thread panicked".into()))
+            })
+            .collect()
     });
     let elapsed = started.elapsed();
     let mut latencies = Vec::new();
@@ -218,7 +260,9 @@ fn load(url: &str) -> Result<Load, String> {
     latencies.sort();
     let percentile = |p: f64| {
         let index = ((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        latencies.get(index).map_or(f64::NAN, |latency| latency.as_secs_f64() * 1000.0)
+        latencies
+            .get(index)
+            .map_or(f64::NAN, |latency| latency.as_secs_f64() * 1000.0)
     };
     Ok(Load {
         requests: latencies.len(),
@@ -246,7 +290,10 @@ fn group_cpu(group: u32, only: Option<&str>) -> Duration {
         let Some((head, fields)) = stat.rsplit_once(')') else {
             continue;
         };
-        let command = head.split_once('(').map(|(_, command)| command).unwrap_or_default();
+        let command = head
+            .split_once('(')
+            .map(|(_, command)| command)
+            .unwrap_or_default();
         if only.is_some_and(|only| only != command) {
             continue;
         }
@@ -255,7 +302,12 @@ fn group_cpu(group: u32, only: Option<&str>) -> Duration {
         if fields.get(2).and_then(|pgrp| pgrp.parse::<u32>().ok()) != Some(group) {
             continue;
         }
-        let field = |index: usize| fields.get(index).and_then(|value| value.parse::<u64>().ok()).unwrap_or(0);
+        let field = |index: usize| {
+            fields
+                .get(index)
+                .and_then(|value| value.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
         ticks += field(11) + field(12);
     }
     Duration::from_secs_f64(ticks as f64 / ticks_per_second)

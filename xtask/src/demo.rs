@@ -34,9 +34,10 @@ pub fn run() -> Result<(), String> {
     .map_err(|error| format!("cannot catch Ctrl-C: {error}"))?;
     println!("Starting the edge, the Stripe simulator and the demo site…");
     let stack = Stack::start(&config).map_err(|error| error.to_string())?;
+    println!("\n  Open {}/\n", stack.site_url);
     println!(
-        "\n  Demo: {}/\n\n  The association's page, on its own origin. The edge is at {} and the\n  Stripe simulator at {}. Records persist in .tirelire/demo/.\n  Press Ctrl-C to stop.\n",
-        stack.site_url, stack.edge_url, stack.sim_url
+        "  The association's page, served from its own origin. Its edge runs at {} (logs in\n  .tirelire/demo/wrangler.log), with the Stripe simulator standing in for Stripe.\n  Donations persist in .tirelire/demo/ between runs. Press Ctrl-C to stop.\n",
+        stack.edge_url
     );
     let _ = stop_rx.recv();
     println!("\nStopping…");

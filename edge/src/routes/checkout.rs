@@ -3,7 +3,6 @@
 //! The order is written before the PSP is called, so that whatever happens next (a timeout, a
 //! crash, a webhook that arrives early) the payment always finds its record.
 
-use tirelire_domain::CampaignSlug;
 use tirelire_domain::api::{CheckoutRequest, CheckoutResponse, return_params};
 use worker::{Env, Request, Response, console_error};
 
@@ -13,20 +12,15 @@ use crate::http::{json, now_secs, read_body};
 use crate::ids::new_order_id;
 use crate::psp::{CheckoutOrder, transport};
 use crate::return_url::ReturnUrl;
-use crate::storage::{NewOrder, Storage};
+use crate::storage::NewOrder;
 
 /// A checkout body is a few hundred bytes; anything far larger is not from the widget.
 const MAX_BODY: usize = 16 * 1024;
 
 /// Opens a payment page for a donation.
 pub async fn post(mut req: Request, slug: &str, env: &Env) -> Result<Response, EdgeError> {
-    let slug =
-        CampaignSlug::parse(slug).map_err(|_| EdgeError::CampaignNotFound(slug.to_owned()))?;
-    let storage = Storage::from_env(env)?;
-    let campaign = storage
-        .campaign(&slug)
-        .await?
-        .ok_or_else(|| EdgeError::CampaignNotFound(slug.to_string()))?;
+    let (storage, campaign) = super::campaigns::find(slug, env).await?;
+    let slug = campaign.view.slug.clone();
 
     // The edge's own pages (the hosted fallback) may always collect.
     let own_origin = req.url()?.origin().ascii_serialization();

@@ -15,12 +15,13 @@ mod sessions;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use tiny_http::{Header, Method, Response, Server};
+use tiny_http::{Header, Method, Response};
+
+use crate::server::ServerHandle;
 
 pub use events::sign;
 
@@ -33,25 +34,6 @@ pub struct SimConfig {
     pub webhook_secret: String,
     /// Where events are delivered, e.g. `http://127.0.0.1:8787/v1/webhooks/stripe`.
     pub webhook_url: String,
-}
-
-/// A running simulator. Dropping it stops the server.
-pub struct SimHandle {
-    /// The simulator's base URL, e.g. `http://127.0.0.1:12111`.
-    pub url: String,
-    server: Arc<Server>,
-    workers: Vec<JoinHandle<()>>,
-}
-
-impl Drop for SimHandle {
-    fn drop(&mut self) {
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
-    }
 }
 
 /// A response before it is written: status, content type, body and extra headers.
@@ -122,7 +104,7 @@ impl Reply {
 /// The simulated account: its sessions, idempotent replies and events.
 struct Account {
     config: SimConfig,
-    base_url: String,
+    base_url: OnceLock<String>,
     state: Mutex<State>,
 }
 
@@ -157,46 +139,30 @@ impl Account {
     }
 }
 
+/// A running simulator; dropping it stops it.
+pub type SimHandle = ServerHandle;
+
 /// Starts the simulator on `listen` (port 0 picks a free one).
 pub fn start(listen: SocketAddr, config: SimConfig) -> std::io::Result<SimHandle> {
-    let server = Server::http(listen).map_err(std::io::Error::other)?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| std::io::Error::other("the simulator is not on an IP address"))?;
-    let url = format!("http://{address}");
-    let server = Arc::new(server);
+    // The page's URLs name the simulator's own address, known once it listens.
     let account = Arc::new(Account {
         config,
-        base_url: url.clone(),
+        base_url: OnceLock::new(),
         state: Mutex::new(State::default()),
     });
-    // Several workers, so that a test can deliver the same event concurrently and the page can
+    let serving = Arc::clone(&account);
+    // Several threads, so that a test can deliver the same event concurrently and the page can
     // be served while a webhook is being delivered.
-    let workers = (0..6)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let account = Arc::clone(&account);
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    serve(&account, request);
-                }
-            })
-        })
-        .collect();
-    let sweeper = Arc::clone(&account);
-    let sweeper_server = Arc::downgrade(&server);
+    let handle = ServerHandle::start(listen, 6, move |request| serve(&serving, request))?;
+    let _ = account.base_url.set(handle.url.clone());
+    let alive = handle.alive();
     std::thread::spawn(move || {
-        while sweeper_server.upgrade().is_some() {
+        while alive.upgrade().is_some() {
             std::thread::sleep(Duration::from_secs(2));
-            events::expire_overdue(&sweeper);
+            events::expire_overdue(&account);
         }
     });
-    Ok(SimHandle {
-        url,
-        server,
-        workers,
-    })
+    Ok(handle)
 }
 
 fn serve(account: &Account, mut request: tiny_http::Request) {

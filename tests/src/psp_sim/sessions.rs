@@ -278,7 +278,7 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
         "status": "open",
         "submit_type": get("submit_type"),
         "success_url": success_url,
-        "url": format!("{}/c/pay/{id}", account.base_url),
+        "url": format!("{}/c/pay/{id}", account.base_url.get().map_or("", String::as_str)),
     });
     Ok(Session {
         object,

@@ -24,6 +24,9 @@ pub struct AppProps {
     pub edge_url: String,
     /// The donor's language.
     pub locale: Locale,
+    /// When the widget is framed by a site that cannot run it, that site's page: payment opens
+    /// in the whole window and comes back there.
+    pub return_to: Option<String>,
 }
 
 /// The widget.
@@ -31,7 +34,8 @@ pub struct AppProps {
 pub fn app(props: &AppProps) -> Html {
     match &props.campaign {
         Some(slug) => html! {
-            <CampaignWidget host={props.host.clone()} slug={slug.clone()} edge={Edge::new(&props.edge_url)} locale={props.locale} />
+            <CampaignWidget host={props.host.clone()} slug={slug.clone()} edge={Edge::new(&props.edge_url)}
+                locale={props.locale} return_to={props.return_to.clone()} />
         },
         None => {
             set_state(&props.host, "misconfigured");
@@ -51,6 +55,7 @@ struct CampaignWidgetProps {
     slug: CampaignSlug,
     edge: Edge,
     locale: Locale,
+    return_to: Option<String>,
 }
 
 #[function_component(CampaignWidget)]
@@ -129,7 +134,8 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
                     <Progress campaign={campaign.clone()} locale={props.locale} />
                     <ReturnNotice returned={returned.clone()} locale={props.locale} on_dismiss={dismiss.clone()} />
                     if show_form {
-                        <DonationForm campaign={campaign.clone()} edge={props.edge.clone()} locale={props.locale} />
+                        <DonationForm campaign={campaign.clone()} edge={props.edge.clone()} locale={props.locale}
+                            return_to={props.return_to.clone()} />
                     }
                 </>
             }

@@ -24,6 +24,8 @@ pub struct DonationFormProps {
     pub edge: Edge,
     /// The donor's language.
     pub locale: Locale,
+    /// The framing page, when the widget is framed (see [`crate::components::app::AppProps`]).
+    pub return_to: Option<String>,
 }
 
 /// The form.
@@ -40,6 +42,7 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
         props.edge.clone(),
         campaign.slug.clone(),
         locale,
+        props.return_to.clone(),
         form.clone(),
     );
     let form_ref = use_node_ref();

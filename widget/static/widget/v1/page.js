@@ -1,5 +1,6 @@
-// The edge's own donation page, for sites where the widget cannot run inline: it reads the
-// campaign from the address (?campaign=…&locale=…) and starts the widget as a snippet would.
+// The edge's own donation page, for sites where the widget cannot run inline, opened in a tab
+// or framed by the loader: it reads the campaign from the address (?campaign=…&locale=…) and
+// starts the widget as a snippet would.
 (function () {
   var params = new URLSearchParams(location.search);
   var host = document.getElementById("tirelire-form");
@@ -10,6 +11,20 @@
   }
   host.setAttribute("data-tirelire-campaign", params.get("campaign") || "");
   host.setAttribute("data-tirelire-locale", locale);
+  // Framed by a page that cannot run the form itself: payment opens in the whole window and
+  // comes back to that page, and the frame tells it how tall it is.
+  if (window.parent !== window && params.get("return_to")) {
+    host.setAttribute("data-tirelire-return-to", params.get("return_to"));
+    document.documentElement.classList.add("framed");
+    var report = function () {
+      var height = document.documentElement.getBoundingClientRect().height;
+      window.parent.postMessage({ tirelire: "height", height: height }, "*");
+    };
+    if (window.ResizeObserver) {
+      new ResizeObserver(report).observe(document.documentElement);
+    }
+    window.addEventListener("load", report);
+  }
   var loader = document.createElement("script");
   loader.src = "tirelire.js";
   loader.async = true;
