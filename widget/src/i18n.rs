@@ -65,21 +65,21 @@ const FR: Texts = Texts {
     first_name: "Prénom",
     last_name: "Nom",
     email: "Adresse e-mail",
-    email_hint: "Pour vous envoyer la confirmation et le reçu.",
+    email_hint: "Pour que l'association puisse vous confirmer votre don.",
     details_legend: "Vos coordonnées",
     loading: "Chargement du formulaire de don…",
     load_failed: "Le formulaire de don n'a pas pu être chargé. Vérifiez votre connexion puis réessayez.",
     retry: "Réessayer",
     redirecting: "Ouverture du paiement sécurisé…",
     secure_note: "Vous allez être redirigé vers une page de paiement sécurisée.",
-    network_failed: "La connexion a échoué. Votre don n'a pas été enregistré ; vérifiez votre connexion puis réessayez.",
-    provider_failed: "Le service de paiement ne répond pas pour le moment. Rien n'a été prélevé ; réessayez dans un instant.",
-    unexpected_failure: "Une erreur inattendue s'est produite. Rien n'a été prélevé ; réessayez dans un instant.",
+    network_failed: "La connexion a échoué. Votre don n'a pas été enregistré\u{202f}; vérifiez votre connexion puis réessayez.",
+    provider_failed: "Le service de paiement ne répond pas pour le moment. Rien n'a été prélevé\u{202f}; réessayez dans un instant.",
+    unexpected_failure: "Une erreur inattendue s'est produite. Rien n'a été prélevé\u{202f}; réessayez dans un instant.",
     origin_refused: "Ce site n'est pas encore autorisé à recevoir des dons pour cette campagne. Si vous gérez ce site, ajoutez son adresse aux origines autorisées de la campagne.",
     cancelled_title: "Paiement annulé",
-    cancelled_body: "Vous avez quitté la page de paiement : rien n'a été prélevé. Vous pouvez réessayer quand vous le souhaitez.",
-    thanks_title: "Merci pour votre don !",
-    confirming: "Votre paiement est en cours de confirmation. Vous recevrez un e-mail dès qu'il sera validé.",
+    cancelled_body: "Vous avez quitté la page de paiement\u{a0}: rien n'a été prélevé. Vous pouvez réessayer quand vous le souhaitez.",
+    thanks_title: "Merci pour votre don\u{202f}!",
+    confirming: "Votre paiement est en cours de confirmation\u{202f}; cela peut prendre quelques instants.",
     not_paid: "Le paiement n'a pas abouti et rien n'a été prélevé. Vous pouvez réessayer ci-dessous.",
     give_again: "Faire un autre don",
     powered_by: "Paiement sécurisé · Tirelire, logiciel libre",
@@ -93,7 +93,7 @@ const EN: Texts = Texts {
     first_name: "First name",
     last_name: "Last name",
     email: "Email address",
-    email_hint: "So we can send you the confirmation and the receipt.",
+    email_hint: "So that the association can confirm your donation.",
     details_legend: "Your details",
     loading: "Loading the donation form…",
     load_failed: "The donation form could not be loaded. Check your connection and try again.",
@@ -107,7 +107,7 @@ const EN: Texts = Texts {
     cancelled_title: "Payment cancelled",
     cancelled_body: "You left the payment page, so nothing was charged. You can try again whenever you like.",
     thanks_title: "Thank you for your donation!",
-    confirming: "Your payment is being confirmed. You will receive an email as soon as it is.",
+    confirming: "Your payment is being confirmed; this can take a few moments.",
     not_paid: "The payment did not go through and nothing was charged. You can try again below.",
     give_again: "Make another donation",
     powered_by: "Secure payment · Tirelire, free software",
@@ -166,11 +166,11 @@ pub fn donation_count(locale: Locale, count: i64) -> String {
 pub fn thanks_paid(locale: Locale, amount: Money) -> String {
     match locale {
         Locale::Fr => format!(
-            "Votre don de {} a bien été reçu. Une confirmation vous a été envoyée par e-mail.",
+            "Votre don de {} a bien été reçu. Merci de votre soutien\u{202f}!",
             amount.format(locale)
         ),
         Locale::En => format!(
-            "Your donation of {} has been received. A confirmation is on its way to your inbox.",
+            "Your donation of {} has been received. Thank you for your support!",
             amount.format(locale)
         ),
     }
@@ -180,10 +180,10 @@ pub fn thanks_paid(locale: Locale, amount: Money) -> String {
 pub fn consent(locale: Locale, organisation: &str) -> String {
     match locale {
         Locale::Fr => format!(
-            "J'accepte que {organisation} conserve ces informations pour gérer mon don et m'adresser mon reçu."
+            "J'accepte que {organisation} conserve ces informations pour gérer mon don et me contacter à son sujet."
         ),
         Locale::En => format!(
-            "I agree that {organisation} keeps these details to handle my donation and send my receipt."
+            "I agree that {organisation} keeps these details to handle my donation and contact me about it."
         ),
     }
 }

@@ -41,7 +41,7 @@ pub fn app(props: &AppProps) -> Html {
             set_state(&props.host, "misconfigured");
             html! {
                 <p class="notice notice-error" role="alert">
-                    { "Tirelire : l'attribut data-tirelire-campaign manque ou n'est pas un nom de campagne valide." }
+                    { "Tirelire\u{a0}: l'attribut data-tirelire-campaign manque ou n'est pas un nom de campagne valide." }
                     <span lang="en">{ " (Tirelire: data-tirelire-campaign is missing or is not a valid campaign name.)" }</span>
                 </p>
             }
@@ -108,7 +108,7 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
         },
         CampaignLoad::NotFound => html! {
             <p class="notice notice-error" role="alert">
-                { format!("Tirelire : aucune campagne ne s'appelle « {} ». Vérifiez l'attribut data-tirelire-campaign.", props.slug) }
+                { format!("Tirelire\u{a0}: aucune campagne ne s'appelle «\u{a0}{}\u{a0}». Vérifiez l'attribut data-tirelire-campaign.", props.slug) }
             </p>
         },
         CampaignLoad::Failed => {
