@@ -12,6 +12,8 @@
 mod events;
 mod page;
 mod sessions;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
