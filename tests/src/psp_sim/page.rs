@@ -74,7 +74,7 @@ body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f6f9fc; co
 main {{ max-width: 26rem; margin: 2rem auto; padding: 1.5rem; background: #fff; border-radius: 8px; box-shadow: 0 2px 8px #0001; }}
 .amount {{ font-size: 2rem; font-weight: 700; margin: .25rem 0 1rem; }}
 button {{ width: 100%; font: inherit; font-weight: 600; padding: .8rem; border: 0; border-radius: 6px; background: #635bff; color: #fff; cursor: pointer; }}
-a {{ display: block; margin-top: 1rem; text-align: center; color: #635bff; }}
+a {{ display: block; margin-top: .75rem; padding: .7rem; text-align: center; color: #635bff; border: 2px solid #635bff; border-radius: 6px; text-decoration: none; font-weight: 600; }}
 </style>
 </head>
 <body>
