@@ -7,7 +7,7 @@ use gloo::net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use tirelire_domain::api::{ApiError, CheckoutRequest, CheckoutResponse, ErrorCode, OrderView};
 use tirelire_domain::{CampaignSlug, CampaignView, FieldError};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// Why a call to the edge did not give what was asked.
@@ -38,6 +38,16 @@ impl ApiFailure {
     }
 }
 
+/// The loader's request for a campaign, a `Promise<Response>` started before the widget.
+#[derive(Clone, Debug)]
+pub struct Prefetched(pub js_sys::Promise);
+
+impl PartialEq for Prefetched {
+    fn eq(&self, other: &Self) -> bool {
+        AsRef::<JsValue>::as_ref(&self.0) == AsRef::<JsValue>::as_ref(&other.0)
+    }
+}
+
 /// The association's edge.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Edge {
@@ -53,7 +63,23 @@ impl Edge {
     }
 
     /// `GET /v1/campaigns/{slug}`.
-    pub async fn campaign(&self, slug: &CampaignSlug) -> Result<CampaignView, ApiFailure> {
+    ///
+    /// `prefetched` is the same request, started by the loader while the WebAssembly was still
+    /// downloading; when it failed to arrive, the request is made again.
+    pub async fn campaign(
+        &self,
+        slug: &CampaignSlug,
+        prefetched: Option<Prefetched>,
+    ) -> Result<CampaignView, ApiFailure> {
+        if let Some(Prefetched(promise)) = prefetched {
+            let response = JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|value| value.dyn_into::<web_sys::Response>().ok());
+            if let Some(response) = response {
+                return read_raw(response).await;
+            }
+        }
         let response = Request::get(&format!("{}/v1/campaigns/{slug}", self.base))
             .send()
             .await;
@@ -95,8 +121,11 @@ async fn read<T: DeserializeOwned>(
     response: Result<Response, gloo::net::Error>,
 ) -> Result<T, ApiFailure> {
     let response = response.map_err(|_| ApiFailure::Network)?;
+    read_raw(web_sys::Response::from(response)).await
+}
+
+async fn read_raw<T: DeserializeOwned>(response: web_sys::Response) -> Result<T, ApiFailure> {
     let (ok, status) = (response.ok(), response.status());
-    let response = web_sys::Response::from(response);
     if ok {
         return json::<T>(&response).await.ok_or(ApiFailure::Unreadable);
     }

@@ -5,17 +5,23 @@ use tirelire_domain::{CampaignSlug, Locale};
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
+use crate::api::Prefetched;
 use crate::components::app::{App, AppProps};
 
 const STYLE: &str = include_str!("style.css");
 
 /// Mounts the widget in `host`, talking to the edge at `edge_url` unless the host's
-/// `data-tirelire-edge` attribute names another.
+/// `data-tirelire-edge` attribute names another. `campaign` is the loader's request for the
+/// campaign (a `Promise<Response>`), started while the WebAssembly was downloading.
 ///
 /// A host without a valid `data-tirelire-campaign` shows a visible explanation instead, for the
 /// person who pasted the snippet.
 #[wasm_bindgen]
-pub fn mount(host: Element, edge_url: String) -> Result<(), JsValue> {
+pub fn mount(
+    host: Element,
+    edge_url: String,
+    campaign: Option<js_sys::Promise>,
+) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     if host.shadow_root().is_some() {
         return Ok(());
@@ -30,6 +36,7 @@ pub fn mount(host: Element, edge_url: String) -> Result<(), JsValue> {
         .get_attribute("data-tirelire-edge")
         .filter(|url| !url.trim().is_empty())
         .unwrap_or(edge_url);
+    let prefetched = campaign.map(Prefetched);
     let campaign = host
         .get_attribute("data-tirelire-campaign")
         .and_then(|slug| CampaignSlug::parse(slug.trim()).ok());
@@ -54,6 +61,7 @@ pub fn mount(host: Element, edge_url: String) -> Result<(), JsValue> {
             edge_url: edge_url.trim_end_matches('/').to_owned(),
             locale,
             return_to,
+            prefetched,
         },
     )
     .render();

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::donation_form::DonationForm;
 use super::progress::Progress;
 use super::return_notice::ReturnNotice;
-use crate::api::Edge;
+use crate::api::{Edge, Prefetched};
 use crate::hooks::{CampaignLoad, Return, use_campaign, use_return};
 use crate::i18n::texts;
 
@@ -27,6 +27,8 @@ pub struct AppProps {
     /// When the widget is framed by a site that cannot run it, that site's page: payment opens
     /// in the whole window and comes back there.
     pub return_to: Option<String>,
+    /// The loader's request for the campaign, if it made one.
+    pub prefetched: Option<Prefetched>,
 }
 
 /// The widget.
@@ -35,7 +37,7 @@ pub fn app(props: &AppProps) -> Html {
     match &props.campaign {
         Some(slug) => html! {
             <CampaignWidget host={props.host.clone()} slug={slug.clone()} edge={Edge::new(&props.edge_url)}
-                locale={props.locale} return_to={props.return_to.clone()} />
+                locale={props.locale} return_to={props.return_to.clone()} prefetched={props.prefetched.clone()} />
         },
         None => {
             set_state(&props.host, "misconfigured");
@@ -56,12 +58,17 @@ struct CampaignWidgetProps {
     edge: Edge,
     locale: Locale,
     return_to: Option<String>,
+    prefetched: Option<Prefetched>,
 }
 
 #[function_component(CampaignWidget)]
 fn campaign_widget(props: &CampaignWidgetProps) -> Html {
     let texts = texts(props.locale);
-    let (load, reload) = use_campaign(props.edge.clone(), props.slug.clone());
+    let (load, reload) = use_campaign(
+        props.edge.clone(),
+        props.slug.clone(),
+        props.prefetched.clone(),
+    );
     let (returned, dismiss) = use_return(props.edge.clone(), props.slug.clone());
 
     // Once a payment is confirmed, show the total that includes it.
