@@ -241,13 +241,8 @@ impl Wrangler<'_> {
             .env("WRANGLER_SEND_METRICS", "false")
             .env("XDG_CONFIG_HOME", self.config.state_dir.join("config"))
             .env("CI", "1");
-        if let Some(node_dir) = self.config.node.parent() {
-            let path = std::env::var_os("PATH").unwrap_or_default();
-            let mut paths = vec![node_dir.to_path_buf()];
-            paths.extend(std::env::split_paths(&path));
-            if let Ok(joined) = std::env::join_paths(paths) {
-                command.env("PATH", joined);
-            }
+        if let Some(path) = path_with_node(&self.config.node) {
+            command.env("PATH", path);
         }
         command
     }
@@ -303,6 +298,16 @@ impl Wrangler<'_> {
         .spawn()
         .map_err(|error| fail(format!("cannot start wrangler dev: {error}")))
     }
+}
+
+/// `PATH` with the folder of the `node` binary first, so that the tools Node.js starts (wrangler
+/// starts workerd and esbuild, npm runs scripts) use that Node.js too.
+pub fn path_with_node(node: &Path) -> Option<std::ffi::OsString> {
+    let mut paths = vec![node.parent()?.to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).ok()
 }
 
 /// Stops a child and every process in its group: SIGTERM, then SIGKILL after 5 s.

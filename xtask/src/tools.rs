@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
+use tirelire_tests::stack::path_with_node;
 
 use crate::run::{cargo, checked};
 
@@ -100,11 +101,7 @@ impl Tools {
 
     /// `PATH` with the pinned Node.js first.
     pub fn path_with_node(&self) -> Option<std::ffi::OsString> {
-        let node_dir = self.node.parent()?;
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut paths = vec![node_dir.to_path_buf()];
-        paths.extend(std::env::split_paths(&path));
-        std::env::join_paths(paths).ok()
+        path_with_node(&self.node)
     }
 }
 
@@ -262,31 +259,15 @@ fn ensure_npm_packages(cache: &Path, node: &Path) -> Result<PathBuf, String> {
         std::fs::write(root.join(name), bytes)
             .map_err(|error| format!("cannot write {name}: {error}"))?;
     }
-    let npm_cli = node
-        .parent()
-        .and_then(Path::parent)
-        .map(|package| package.join("lib/node_modules/npm/bin/npm-cli.js"))
-        .filter(|cli| cli.is_file());
-    let mut command = match npm_cli {
-        Some(cli) => {
-            let mut command = Command::new(node);
-            command.arg(cli);
-            command
-        }
-        None => Command::new("npm"),
-    };
-    let path = {
-        let mut paths = vec![node.parent().map(Path::to_path_buf).unwrap_or_default()];
-        paths.extend(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        ));
-        std::env::join_paths(paths).unwrap_or_default()
-    };
+    // The Node.js package carries no npm: the system's npm runs on the pinned Node.js.
+    let mut command = Command::new("npm");
+    if let Some(path) = path_with_node(node) {
+        command.env("PATH", path);
+    }
     checked(
         command
             .args(["install", "--no-audit", "--no-fund"])
-            .current_dir(&root)
-            .env("PATH", path),
+            .current_dir(&root),
         "install the npm tools",
     )?;
     std::fs::write(&done, digest)
