@@ -45,7 +45,14 @@ pub fn run() -> Result<(), String> {
     // Compile the integration tests before the stack starts, so that the stack's clock is not
     // spent compiling.
     checked(
-        cargo().args(["test", "--package", "tirelire-tests", "--tests", "--no-run"]),
+        cargo().args([
+            "test",
+            "--package",
+            "tirelire-tests",
+            "--test",
+            "*",
+            "--no-run",
+        ]),
         "compile the integration tests",
     )?;
 
@@ -72,10 +79,11 @@ pub fn run() -> Result<(), String> {
         stack.edge_url, stack.site_url, stack.sim_url
     );
 
+    // Only the integration test targets: the library's own tests already ran with the host tests.
     section("Edge integration tests");
     let mut integration = cargo();
     integration
-        .args(["test", "--package", "tirelire-tests", "--tests"])
+        .args(["test", "--package", "tirelire-tests", "--test", "*"])
         .envs(stack.env_vars());
     let integration = checked(&mut integration, "pass the edge integration tests");
 
