@@ -6,7 +6,6 @@
 //! Stripe retry and shows the failure in its dashboard; it never gets a silent 200.
 
 use serde::Serialize;
-use tirelire_domain::CampaignSlug;
 use worker::{Env, Request, Response};
 
 use crate::config;
@@ -67,8 +66,8 @@ pub async fn stripe(mut req: Request, env: &Env) -> Result<Response, EdgeError> 
             now,
         )
         .await?;
-    if applied && let Ok(slug) = CampaignSlug::parse(&order.campaign_slug) {
-        storage.forget_campaign(&slug).await;
+    if applied {
+        storage.forget_campaign(&order.campaign_slug).await;
     }
     Ok(json(
         200,

@@ -5,7 +5,7 @@
 //! every update is guarded by the statuses the target may come from.
 
 use serde::Deserialize;
-use tirelire_domain::{Locale, OrderStatus, ValidDonation, api::OrderView};
+use tirelire_domain::{CampaignSlug, Locale, OrderStatus, ValidDonation, api::OrderView};
 use worker::{D1PreparedStatement, query};
 
 use super::{Storage, StorageError};
@@ -32,7 +32,7 @@ pub struct StoredOrder {
     /// The order's id.
     pub id: String,
     /// The campaign's slug, to refresh its cached totals.
-    pub campaign_slug: String,
+    pub campaign_slug: CampaignSlug,
     /// The amount in minor units.
     pub amount: i64,
     /// The ISO 4217 code.
