@@ -152,26 +152,6 @@ impl Money {
             Locale::En => format!("{sign}{symbol}{number}"),
         }
     }
-
-    /// The amount as a plain decimal for form fields, without grouping or symbol:
-    /// `20` or `20,50` in French, `20.50` in English.
-    pub fn format_plain(&self, locale: Locale) -> String {
-        let per_major = self.currency.minor_per_major().unsigned_abs();
-        let magnitude = self.minor.unsigned_abs();
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let (major, cents) = (magnitude / per_major, magnitude % per_major);
-        if cents == 0 {
-            return format!("{sign}{major}");
-        }
-        let decimal = match locale {
-            Locale::Fr => ',',
-            Locale::En => '.',
-        };
-        format!(
-            "{sign}{major}{decimal}{cents:0width$}",
-            width = self.currency.decimals()
-        )
-    }
 }
 
 fn group_thousands(value: u64, separator: char) -> String {
@@ -262,16 +242,6 @@ mod tests {
         assert_eq!(eur(2000).format(Locale::En), "€20");
         assert_eq!(eur(100_050).format(Locale::En), "€1,000.50");
         assert_eq!(eur(-150).format(Locale::En), "-€1.50");
-    }
-
-    #[test]
-    fn plain_format_round_trips_through_parse() {
-        for minor in [1, 99, 100, 2050, 123_456] {
-            for locale in [Locale::Fr, Locale::En] {
-                let text = eur(minor).format_plain(locale);
-                assert_eq!(Money::parse(&text, Currency::Eur), Ok(eur(minor)), "{text}");
-            }
-        }
     }
 
     #[test]
