@@ -64,7 +64,7 @@ fn post_form(
     sim: &SimHandle,
     key: Option<&str>,
     idempotency: Option<&str>,
-    form: &[(&str, &str)],
+    form: &[(&'static str, String)],
 ) -> (u16, Value) {
     let body = serde_urlencoded::to_string(form).expect("a form");
     let mut request = agent()
@@ -104,20 +104,14 @@ fn in_31_minutes() -> String {
     (super::now() + 31 * 60).to_string()
 }
 
-fn borrowed<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    form.iter()
-        .map(|(key, value)| (*key, value.as_str()))
-        .collect()
-}
-
 #[test]
 fn requests_without_the_key_get_stripe_401s() {
     let (sim, _receiver, _) = simulator();
     let form = good_form(&in_31_minutes());
-    let (status, body) = post_form(&sim, None, None, &borrowed(&form));
+    let (status, body) = post_form(&sim, None, None, &form);
     assert_eq!(status, 401);
     assert_eq!(body["error"]["type"], "invalid_request_error");
-    let (status, body) = post_form(&sim, Some("sk_test_wrong"), None, &borrowed(&form));
+    let (status, body) = post_form(&sim, Some("sk_test_wrong"), None, &form);
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "api_key_invalid");
 }
@@ -125,12 +119,7 @@ fn requests_without_the_key_get_stripe_401s() {
 #[test]
 fn a_good_form_opens_a_session_shaped_like_stripes() {
     let (sim, _receiver, _) = simulator();
-    let (status, session) = post_form(
-        &sim,
-        Some(KEY),
-        None,
-        &borrowed(&good_form(&in_31_minutes())),
-    );
+    let (status, session) = post_form(&sim, Some(KEY), None, &good_form(&in_31_minutes()));
     assert_eq!(status, 200, "{session}");
     assert!(
         session["id"]
@@ -177,7 +166,7 @@ fn the_simulator_refuses_what_stripe_refuses() {
         if let Some(value) = value {
             form.push((param, value.into()));
         }
-        let (status, body) = post_form(&sim, Some(KEY), None, &borrowed(&form));
+        let (status, body) = post_form(&sim, Some(KEY), None, &form);
         assert_eq!(status, 400, "{param}: {body}");
         assert_eq!(body["error"]["code"], code, "{param}: {body}");
         assert_eq!(body["error"]["param"], param, "{param}: {body}");
@@ -188,12 +177,12 @@ fn the_simulator_refuses_what_stripe_refuses() {
 fn an_idempotency_key_replays_its_first_answer_and_only_for_the_same_request() {
     let (sim, _receiver, _) = simulator();
     let form = good_form(&in_31_minutes());
-    let (_, first) = post_form(&sim, Some(KEY), Some("key-1"), &borrowed(&form));
-    let (_, again) = post_form(&sim, Some(KEY), Some("key-1"), &borrowed(&form));
+    let (_, first) = post_form(&sim, Some(KEY), Some("key-1"), &form);
+    let (_, again) = post_form(&sim, Some(KEY), Some("key-1"), &form);
     assert_eq!(first["id"], again["id"]);
     let mut other = form.clone();
     other.push(("metadata[campaign]", "x".into()));
-    let (status, body) = post_form(&sim, Some(KEY), Some("key-1"), &borrowed(&other));
+    let (status, body) = post_form(&sim, Some(KEY), Some("key-1"), &other);
     assert_eq!(status, 400);
     assert_eq!(body["error"]["type"], "idempotency_error");
 }
@@ -201,12 +190,7 @@ fn an_idempotency_key_replays_its_first_answer_and_only_for_the_same_request() {
 #[test]
 fn paying_delivers_a_completed_event_signed_as_stripe_signs() {
     let (sim, _receiver, deliveries) = simulator();
-    let (_, session) = post_form(
-        &sim,
-        Some(KEY),
-        None,
-        &borrowed(&good_form(&in_31_minutes())),
-    );
+    let (_, session) = post_form(&sim, Some(KEY), None, &good_form(&in_31_minutes()));
     let id = session["id"].as_str().expect("a session id");
     let response = agent()
         .post(format!("{}/c/pay/{id}/pay", sim.url))
