@@ -12,7 +12,18 @@ VALUES
     (903, 900, 'test-forged', 'Forged webhooks', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (904, 900, 'test-inputs', 'Bad inputs', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (905, 900, 'test-expiry', 'Expiry and cancel', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
-    (906, 900, 'test-one-order', 'One checkout, one order', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
+    (906, 900, 'test-one-order', 'One checkout, one order', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (907, 900, 'test-burst', 'Card-testing burst', '', 'EUR', '[100]', 100, 1000000, NULL, unixepoch()),
+    (908, 900, 'test-limits', 'Daily limit per email', '', 'EUR', '[100]', 100, 1000000, NULL, unixepoch()),
+    (909, 900, 'test-limit-a', 'Hourly limit per address, A', '', 'EUR', '[100]', 100, 1000000, NULL, unixepoch()),
+    (910, 900, 'test-limit-b', 'Hourly limit per address, B', '', 'EUR', '[100]', 100, 1000000, NULL, unixepoch()),
+    (911, 900, 'test-limit-c', 'Hourly limit per address, C', '', 'EUR', '[100]', 100, 1000000, NULL, unixepoch()),
+    (912, 900, 'test-limit-d', 'Hourly limit per address, D', '', 'EUR', '[100]', 100, 1000000, NULL, unixepoch()),
+    (913, 900, 'test-double', 'Double submit', '', 'EUR', '[2500]', 100, 1000000, NULL, unixepoch()),
+    (914, 900, 'test-bodies', 'Large bodies', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (915, 900, 'test-refunds', 'Refunds and disputes', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (916, 900, 'test-sweep', 'The sweep', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (917, 900, 'test-faults', 'A failing PSP', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
 ON CONFLICT DO NOTHING;
 
 INSERT INTO campaign_origins (campaign_id, origin)

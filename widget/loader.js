@@ -1,15 +1,32 @@
 // Tirelire's loader. The build wraps it, with wasm-bindgen's glue, in one function, so nothing
 // is added to the page's globals. It finds every <div data-tirelire-campaign>, starts the
 // WebAssembly module once, and mounts one widget in each. Where WebAssembly cannot start (a
-// Content-Security-Policy without 'wasm-unsafe-eval', an old browser), each div shows a link
-// to the same form on the association's edge instead.
+// Content-Security-Policy without 'wasm-unsafe-eval', an old browser), each div shows the same
+// form in a frame served by the association's edge instead; where it cannot start in that frame
+// either, the frame says so once, with a link, and never frames itself again.
 
 // Only readable while this script first runs; everything else is relative to it.
 var script = document.currentScript;
 var scriptUrl = new URL(script ? script.src : "", document.baseURI);
-var edgeOrigin = scriptUrl.origin;
+var ownEdge = scriptUrl.origin;
 var wasmUrl = new URL("__TIRELIRE_WASM__", scriptUrl);
+// Other edges this deployment lets a page name in data-tirelire-edge, set when it is built.
+var allowedEdges = __TIRELIRE_EDGES__;
 var starting = null;
+
+// The loader's few words, by language; the form's own texts live in the widget.
+var TEXTS = {
+  fr: {
+    frame: "Formulaire de don",
+    link: "Ouvrir le formulaire de don dans un nouvel onglet",
+    unsupported: "Ce navigateur ne peut pas afficher le formulaire de don : WebAssembly y est désactivé (par exemple par le mode Isolement d'iOS). Essayez un autre navigateur, ou ouvrez le formulaire dans un nouvel onglet.",
+  },
+  en: {
+    frame: "Donation form",
+    link: "Open the donation form in a new tab",
+    unsupported: "This browser cannot show the donation form: WebAssembly is turned off in it (for example by iOS Lockdown Mode). Try another browser, or open the form in a new tab.",
+  },
+};
 
 function start() {
   if (!starting) {
@@ -18,20 +35,57 @@ function start() {
   return starting;
 }
 
+function language(host) {
+  var lang = (host.getAttribute("data-tirelire-locale") || document.documentElement.lang || "fr").slice(0, 2).toLowerCase();
+  return TEXTS[lang] ? lang : "fr";
+}
+
+// The edge a widget talks to: the one that served this script, or the one the div names if
+// this deployment allows it. Whoever may edit a page's attributes cannot send donors elsewhere.
+function edgeFor(host) {
+  var named = host.getAttribute("data-tirelire-edge");
+  if (!named) {
+    return ownEdge;
+  }
+  var origin;
+  try {
+    origin = new URL(named).origin;
+  } catch (error) {
+    origin = null;
+  }
+  if (origin === ownEdge || allowedEdges.indexOf(origin) >= 0) {
+    return origin;
+  }
+  if (window.console) {
+    console.warn("Tirelire: data-tirelire-edge names an edge this deployment does not allow; using " + ownEdge + ".");
+  }
+  return ownEdge;
+}
+
 // The edge's own donation page, framed in place of the inline form. The frame learns where to
 // send the donor back (this page) and, when the donor is just back from paying, how it went.
 function fallback(host, error) {
-  host.setAttribute("data-tirelire-state", "fallback");
   if (window.console) {
-    console.warn("Tirelire: WebAssembly cannot start on this page; showing the form in a frame.", error);
+    console.warn("Tirelire: WebAssembly cannot start on this page.", error);
   }
   var campaign = host.getAttribute("data-tirelire-campaign") || "";
-  var lang = (host.getAttribute("data-tirelire-locale") || document.documentElement.lang || "fr").slice(0, 2);
-  var english = lang.toLowerCase() === "en";
-  var edge = host.getAttribute("data-tirelire-edge");
-  var page = edge ? new URL("/widget/v1/page.html", edge) : new URL("page.html", scriptUrl);
+  var lang = language(host);
+  var texts = TEXTS[lang];
+  var page = new URL("/widget/v1/page.html", edgeFor(host));
   page.searchParams.set("campaign", campaign);
-  page.searchParams.set("locale", english ? "en" : "fr");
+  page.searchParams.set("locale", lang);
+
+  // Already the edge's own page: framing it again would only nest the same failure.
+  if (host.hasAttribute("data-tirelire-hosted")) {
+    host.setAttribute("data-tirelire-state", "unsupported");
+    var message = document.createElement("p");
+    message.setAttribute("role", "alert");
+    message.setAttribute("data-tirelire-unsupported", "");
+    message.textContent = texts.unsupported;
+    host.replaceChildren(message, link(page, texts));
+    return;
+  }
+  host.setAttribute("data-tirelire-state", "fallback");
 
   var here = new URL(location.href);
   var returning = here.searchParams.get("tirelire_campaign") === campaign;
@@ -44,11 +98,12 @@ function fallback(host, error) {
   if (returning && window.history && history.replaceState) {
     history.replaceState(history.state, "", here.href);
   }
+  var standalone = new URL(page.href);
   page.searchParams.set("return_to", here.href);
 
   var frame = document.createElement("iframe");
   frame.src = page.href;
-  frame.title = english ? "Donation form" : "Formulaire de don";
+  frame.title = texts.frame;
   frame.setAttribute("data-tirelire-frame", "");
   frame.style.cssText = "display:block;width:100%;max-width:36rem;height:46rem;border:0;";
   window.addEventListener("message", function (event) {
@@ -57,28 +112,28 @@ function fallback(host, error) {
       frame.style.height = Math.ceil(Number(data.height) || 0) + "px";
     }
   });
+  host.replaceChildren(frame, link(standalone, texts));
+}
 
-  var standalone = new URL(page.href);
-  standalone.searchParams.delete("return_to");
-  var link = document.createElement("a");
-  link.href = standalone.href;
-  link.target = "_blank";
-  link.rel = "noopener";
-  link.setAttribute("data-tirelire-fallback", "");
-  link.textContent = english ? "Open the donation form in a new tab" : "Ouvrir le formulaire de don dans un nouvel onglet";
-  host.replaceChildren(frame, link);
+// A link to the form on its own page, which works even where frames are refused.
+function link(page, texts) {
+  var anchor = document.createElement("a");
+  anchor.href = page.href;
+  anchor.target = "_blank";
+  anchor.rel = "noopener";
+  anchor.setAttribute("data-tirelire-fallback", "");
+  anchor.textContent = texts.link;
+  return anchor;
 }
 
 // Asks for the campaign while the WebAssembly downloads, which saves the form a round trip
 // on slow connections. The widget reads the answer, or asks again if this failed.
-function prefetch(host) {
+function prefetch(host, edge) {
   var slug = host.getAttribute("data-tirelire-campaign") || "";
   if (!/^[a-z0-9-]{1,64}$/.test(slug) || !window.fetch) {
     return undefined;
   }
-  var edge = host.getAttribute("data-tirelire-edge") || edgeOrigin;
-  var url = new URL("/v1/campaigns/" + slug, edge);
-  var request = fetch(url.href);
+  var request = fetch(new URL("/v1/campaigns/" + slug, edge).href);
   // A failure here is the widget's to report, not the page's.
   request.catch(function () {});
   return request;
@@ -92,10 +147,13 @@ function mountAll() {
       return;
     }
     host.setAttribute("data-tirelire-state", "starting");
-    var campaign = prefetch(host);
-    start()
+    var edge = edgeFor(host);
+    var campaign = prefetch(host, edge);
+    // Through a promise, so that a browser without WebAssembly at all lands in the fallback.
+    Promise.resolve()
+      .then(start)
       .then(function () {
-        wasm_bindgen.mount(host, edgeOrigin, campaign);
+        wasm_bindgen.mount(host, edge, campaign);
       })
       .catch(function (error) {
         fallback(host, error);

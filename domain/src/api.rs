@@ -16,7 +16,7 @@ use crate::{DonationSubmission, FieldError, Locale};
 pub use crate::order::OrderView;
 
 /// The body of `POST /v1/campaigns/{slug}/checkout`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutRequest {
     /// What the donor filled in.
     pub donation: DonationSubmission,
@@ -26,6 +26,31 @@ pub struct CheckoutRequest {
     /// The language the PSP's page should use.
     #[serde(default)]
     pub locale: Locale,
+    /// A random key the widget draws for each attempt to give. The same key within 30 minutes
+    /// gives back the same order and payment page, so a double click, or a retry after a lost
+    /// answer, never opens a second order. 16 to 64 letters, digits, `-` or `_`.
+    #[serde(default)]
+    pub attempt: Option<String>,
+    /// The token of the challenge the donor passed (Cloudflare Turnstile), when the campaign's
+    /// [`CheckoutPolicy::challenge`](crate::CheckoutPolicy::challenge) asks for one.
+    #[serde(default)]
+    pub challenge_token: Option<String>,
+    /// A field hidden from people; only scripts that fill every field put anything in it.
+    #[serde(default)]
+    pub website: String,
+    /// How long the form was shown before it was sent, in milliseconds.
+    #[serde(default)]
+    pub fill_ms: u64,
+}
+
+impl CheckoutRequest {
+    /// Whether `key` has the shape of an attempt key.
+    pub fn is_attempt_key(key: &str) -> bool {
+        (16..=64).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
 }
 
 /// The answer to a successful checkout: where to send the donor.
@@ -77,11 +102,17 @@ pub enum ErrorCode {
     InvalidSignature,
     /// A webhook's body is not an event this edge can read (400).
     MalformedEvent,
-    /// A webhook names a checkout session no order knows (404).
-    UnknownSession,
-    /// A webhook's amount or currency differs from the order's (409).
-    AmountMismatch,
-    /// The PSP refused the request or could not be reached (502).
+    /// Too many checkouts from this client, or for this email, in a short time (429, with
+    /// `Retry-After`).
+    RateLimited,
+    /// The challenge token is missing, wrong, expired or already used (403).
+    ChallengeFailed,
+    /// The submission looks like a script's: a field hidden from people was filled, or the form
+    /// was sent faster than anyone types (422).
+    LooksAutomated,
+    /// The same attempt is still opening its payment page; ask again in a moment (409).
+    CheckoutInProgress,
+    /// The PSP refused the request or could not be reached; the donor may try again (502).
     PaymentProviderError,
     /// The edge is missing a setting or a secret (503).
     NotConfigured,
@@ -141,9 +172,38 @@ mod tests {
 
     #[test]
     fn unknown_codes_from_a_newer_edge_are_tolerated() {
-        let body = r#"{"error":{"code":"rate_limited","message":"slow down"}}"#;
+        let body = r#"{"error":{"code":"teapot","message":"slow down"}}"#;
         let error: Result<ApiError, _> = serde_json::from_str(body);
         assert_eq!(error.map(|e| e.error.code).ok(), Some(ErrorCode::Unknown));
+    }
+
+    #[test]
+    fn attempt_keys_are_long_random_words() {
+        assert!(CheckoutRequest::is_attempt_key("k3Jd9-aQ_0123456789"));
+        for key in [
+            "short",
+            "has space 0123456789",
+            &"x".repeat(65),
+            "ключ-0123456789abcdef",
+        ] {
+            assert!(!CheckoutRequest::is_attempt_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn error_codes_have_stable_names() {
+        for (code, name) in [
+            (ErrorCode::RateLimited, "rate_limited"),
+            (ErrorCode::ChallengeFailed, "challenge_failed"),
+            (ErrorCode::LooksAutomated, "looks_automated"),
+            (ErrorCode::CheckoutInProgress, "checkout_in_progress"),
+            (ErrorCode::PaymentProviderError, "payment_provider_error"),
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::json!(name))
+            );
+        }
     }
 
     #[test]

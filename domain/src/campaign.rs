@@ -64,31 +64,70 @@ impl std::fmt::Display for CampaignSlug {
     }
 }
 
-/// The limits a donation to one campaign must respect.
+/// The limits a donation to one campaign must respect, in the campaign's currency.
+///
+/// On the wire: `{"currency": "EUR", "min_amount": 100, "max_amount": 1000000}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RulesWire", into = "RulesWire")]
 pub struct DonationRules {
-    /// The currency the campaign collects in.
-    pub currency: Currency,
-    /// The smallest accepted amount, in minor units.
-    pub min_amount: i64,
-    /// The largest accepted amount, in minor units.
-    pub max_amount: i64,
+    min: Money,
+    max: Money,
 }
 
 impl DonationRules {
-    /// The smallest accepted amount as money.
-    pub fn min(&self) -> Money {
-        Money::new(self.min_amount, self.currency)
+    /// The limits of a campaign in `currency`, in its minor units.
+    pub fn new(currency: Currency, min_minor: i64, max_minor: i64) -> Self {
+        Self {
+            min: Money::new(min_minor, currency),
+            max: Money::new(max_minor, currency),
+        }
     }
 
-    /// The largest accepted amount as money.
+    /// The currency the campaign collects in.
+    pub fn currency(&self) -> Currency {
+        self.min.currency
+    }
+
+    /// The smallest accepted amount.
+    pub fn min(&self) -> Money {
+        self.min
+    }
+
+    /// The largest accepted amount.
     pub fn max(&self) -> Money {
-        Money::new(self.max_amount, self.currency)
+        self.max
+    }
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct RulesWire {
+    currency: Currency,
+    min_amount: i64,
+    max_amount: i64,
+}
+
+impl From<RulesWire> for DonationRules {
+    fn from(wire: RulesWire) -> Self {
+        Self::new(wire.currency, wire.min_amount, wire.max_amount)
+    }
+}
+
+impl From<DonationRules> for RulesWire {
+    fn from(rules: DonationRules) -> Self {
+        Self {
+            currency: rules.currency(),
+            min_amount: rules.min.minor,
+            max_amount: rules.max.minor,
+        }
     }
 }
 
 /// What `GET /v1/campaigns/{slug}` returns: everything the widget shows before the donor types.
+///
+/// Every amount is [`Money`]; on the wire they are minor units in the currency of `rules`
+/// (`preset_amounts`, `goal_amount`, `raised_amount`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ViewWire", into = "ViewWire")]
 pub struct CampaignView {
     /// The campaign's slug.
     pub slug: CampaignSlug,
@@ -100,26 +139,95 @@ pub struct CampaignView {
     pub description: String,
     /// The limits a donation must respect.
     pub rules: DonationRules,
-    /// The amounts offered as one-tap choices, in minor units.
-    pub preset_amounts: Vec<i64>,
-    /// The amount the campaign hopes to reach, in minor units, if it has one.
-    pub goal_amount: Option<i64>,
-    /// The amount of paid donations so far, in minor units.
-    pub raised_amount: i64,
-    /// How many donations have been paid so far.
+    /// The amounts offered as one-tap choices.
+    pub presets: Vec<Money>,
+    /// The amount the campaign hopes to reach, if it has one.
+    pub goal: Option<Money>,
+    /// The amount of paid donations so far, less what went back to donors.
+    pub raised: Money,
+    /// How many donations count so far.
     pub donation_count: i64,
+    /// What the edge asks of a checkout and where it may send the donor; set by the edge for
+    /// each answer, from its own settings.
+    pub checkout: CheckoutPolicy,
 }
 
-impl CampaignView {
-    /// The amount raised so far as money.
-    pub fn raised(&self) -> Money {
-        Money::new(self.raised_amount, self.rules.currency)
-    }
+#[derive(Clone, Serialize, Deserialize)]
+struct ViewWire {
+    slug: CampaignSlug,
+    organisation: String,
+    title: String,
+    description: String,
+    rules: DonationRules,
+    preset_amounts: Vec<i64>,
+    goal_amount: Option<i64>,
+    raised_amount: i64,
+    donation_count: i64,
+    #[serde(default)]
+    checkout: CheckoutPolicy,
+}
 
-    /// The goal as money, if the campaign has one.
-    pub fn goal(&self) -> Option<Money> {
-        self.goal_amount
-            .map(|minor| Money::new(minor, self.rules.currency))
+impl From<ViewWire> for CampaignView {
+    fn from(wire: ViewWire) -> Self {
+        let currency = wire.rules.currency();
+        let money = |minor| Money::new(minor, currency);
+        Self {
+            slug: wire.slug,
+            organisation: wire.organisation,
+            title: wire.title,
+            description: wire.description,
+            rules: wire.rules,
+            presets: wire.preset_amounts.into_iter().map(money).collect(),
+            goal: wire.goal_amount.map(money),
+            raised: money(wire.raised_amount),
+            donation_count: wire.donation_count,
+            checkout: wire.checkout,
+        }
+    }
+}
+
+impl From<CampaignView> for ViewWire {
+    fn from(view: CampaignView) -> Self {
+        Self {
+            slug: view.slug,
+            organisation: view.organisation,
+            title: view.title,
+            description: view.description,
+            rules: view.rules,
+            preset_amounts: view.presets.iter().map(|money| money.minor).collect(),
+            goal_amount: view.goal.map(|money| money.minor),
+            raised_amount: view.raised.minor,
+            donation_count: view.donation_count,
+            checkout: view.checkout,
+        }
+    }
+}
+
+/// The edge's conditions for a checkout, which the widget follows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutPolicy {
+    /// The origins of the payment provider's pages (`https://checkout.stripe.com`). The widget
+    /// sends the donor to no other place.
+    pub payment_origins: Vec<String>,
+    /// Whether a checkout must carry a challenge token (Cloudflare Turnstile), which the
+    /// widget obtains from the edge's challenge page.
+    pub challenge: bool,
+    /// The shortest time, in milliseconds, between showing the form and sending it. People
+    /// take longer; scripts that post at once are refused.
+    pub min_fill_ms: u32,
+}
+
+impl CheckoutPolicy {
+    /// Whether the donor may be sent to a page on `origin`, as serialized by a URL parser
+    /// (`https://checkout.stripe.com`): it must be one of the provider's, and `https`, or plain
+    /// `http` only on loopback, where a local simulator stands in for the provider.
+    pub fn allows_payment_origin(&self, origin: &str) -> bool {
+        let loopback = origin
+            .strip_prefix("http://")
+            .map(|host| host.rsplit_once(':').map_or(host, |(host, _port)| host))
+            .is_some_and(|host| matches!(host, "127.0.0.1" | "localhost" | "[::1]"));
+        (origin.starts_with("https://") || loopback)
+            && self.payment_origins.iter().any(|allowed| allowed == origin)
     }
 }
 
@@ -150,6 +258,55 @@ mod tests {
         ] {
             assert_eq!(CampaignSlug::parse(slug), Err(InvalidSlug), "{slug}");
         }
+    }
+
+    fn policy(origins: &[&str]) -> CheckoutPolicy {
+        CheckoutPolicy {
+            payment_origins: origins.iter().map(|origin| (*origin).to_owned()).collect(),
+            ..CheckoutPolicy::default()
+        }
+    }
+
+    #[test]
+    fn payment_pages_on_the_providers_origin_are_allowed() {
+        let stripe = policy(&["https://checkout.stripe.com"]);
+        assert!(stripe.allows_payment_origin("https://checkout.stripe.com"));
+        let simulator = policy(&["http://127.0.0.1:12111"]);
+        assert!(simulator.allows_payment_origin("http://127.0.0.1:12111"));
+    }
+
+    #[test]
+    fn every_other_destination_is_refused() {
+        let stripe = policy(&["https://checkout.stripe.com", "http://checkout.example"]);
+        for origin in [
+            "null",
+            "http://checkout.stripe.com",
+            "https://checkout.stripe.com.evil.example",
+            "https://evil.example",
+            "http://checkout.example",
+            "",
+        ] {
+            assert!(!stripe.allows_payment_origin(origin), "{origin}");
+        }
+        assert!(!CheckoutPolicy::default().allows_payment_origin("https://checkout.stripe.com"));
+    }
+
+    #[test]
+    fn the_view_keeps_its_json_shape_with_money_inside() {
+        let json = r#"{"slug":"jardin-2026","organisation":"A","title":"T","description":"",
+            "rules":{"currency":"EUR","min_amount":100,"max_amount":500000},
+            "preset_amounts":[1000,2000],"goal_amount":150000,"raised_amount":2050,
+            "donation_count":2}"#;
+        let view: Result<CampaignView, _> = serde_json::from_str(json);
+        let view = view.unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(view.raised, Money::new(2050, Currency::Eur));
+        assert_eq!(view.goal, Some(Money::new(150_000, Currency::Eur)));
+        assert_eq!(view.presets[1], Money::new(2000, Currency::Eur));
+        assert_eq!(view.rules.min(), Money::new(100, Currency::Eur));
+        let back = serde_json::to_value(&view).unwrap_or_default();
+        assert_eq!(back["raised_amount"], 2050);
+        assert_eq!(back["rules"]["max_amount"], 500_000);
+        assert_eq!(back["rules"]["currency"], "EUR");
     }
 
     #[test]

@@ -12,15 +12,24 @@ use crate::money::Money;
 pub const MAX_NAME_CHARS: usize = 100;
 /// The longest email address accepted, in bytes (the limit of SMTP paths).
 pub const MAX_EMAIL_LEN: usize = 254;
+/// The longest consent wording accepted, in characters.
+pub const MAX_CONSENT_CHARS: usize = 1000;
+/// The version of the consent wording the widget shows. A new wording gets a new version, and
+/// the edge stores the version and the words each donor agreed to.
+pub const CONSENT_VERSION: &str = "2026-11";
+/// Every consent version the edge accepts: the current one, and older ones for a widget still
+/// cached in a donor's browser.
+pub const KNOWN_CONSENT_VERSIONS: &[&str] = &[CONSENT_VERSION];
 
-/// What the donor filled in, as sent by the widget.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the donor filled in, as sent by the widget. On the wire the amount is two fields,
+/// `"amount": 2000, "currency": "EUR"`; a currency this version does not know is a malformed
+/// request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DonationSubmission {
-    /// The amount in minor units of `currency`. Signed, so that a negative amount is reported
-    /// as a field error rather than as a malformed request.
-    pub amount: i64,
-    /// The ISO 4217 code of the amount's currency.
-    pub currency: String,
+    /// The amount. Its minor units are signed, so that a negative amount is reported as a
+    /// field error rather than as a malformed request.
+    #[serde(flatten)]
+    pub amount: Money,
     /// The donor's first name.
     pub first_name: String,
     /// The donor's last name.
@@ -29,6 +38,12 @@ pub struct DonationSubmission {
     pub email: String,
     /// Whether the donor agreed that the association keeps their details to handle the gift.
     pub consent: bool,
+    /// The version of the consent wording the donor saw ([`CONSENT_VERSION`]).
+    #[serde(default)]
+    pub consent_version: String,
+    /// The consent wording the donor saw, in their language, as shown.
+    #[serde(default)]
+    pub consent_text: String,
 }
 
 /// A field of the donation form.
@@ -76,7 +91,7 @@ pub struct FieldError {
     pub code: FieldErrorCode,
 }
 
-/// A submission that passed validation, with its text trimmed.
+/// A submission that passed validation, with its text cleaned and trimmed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidDonation {
     /// The amount, within the campaign's limits and in its currency.
@@ -87,6 +102,10 @@ pub struct ValidDonation {
     pub last_name: String,
     /// The email address, trimmed.
     pub email: String,
+    /// The version of the consent wording the donor agreed to.
+    pub consent_version: String,
+    /// The words they agreed to, cleaned.
+    pub consent_text: String,
 }
 
 impl DonationSubmission {
@@ -96,35 +115,43 @@ impl DonationSubmission {
         let mut errors = Vec::new();
         let mut fail = |field, code| errors.push(FieldError { field, code });
 
-        if rules.currency.code() != self.currency {
+        if rules.currency() != self.amount.currency {
             fail(Field::Currency, FieldErrorCode::Unsupported);
-        } else if self.amount < rules.min_amount {
+        } else if self.amount.minor < rules.min().minor {
             fail(Field::Amount, FieldErrorCode::TooSmall);
-        } else if self.amount > rules.max_amount {
+        } else if self.amount.minor > rules.max().minor {
             fail(Field::Amount, FieldErrorCode::TooLarge);
         }
-        let first_name = self.first_name.trim();
-        if let Some(code) = name_error(first_name) {
+        let first_name = clean_text(&self.first_name);
+        if let Some(code) = name_error(&first_name) {
             fail(Field::FirstName, code);
         }
-        let last_name = self.last_name.trim();
-        if let Some(code) = name_error(last_name) {
+        let last_name = clean_text(&self.last_name);
+        if let Some(code) = name_error(&last_name) {
             fail(Field::LastName, code);
         }
         let email = self.email.trim();
         if let Some(code) = email_error(email) {
             fail(Field::Email, code);
         }
+        let consent_text = clean_text(&self.consent_text);
         if !self.consent {
             fail(Field::Consent, FieldErrorCode::Required);
+        } else if !KNOWN_CONSENT_VERSIONS.contains(&self.consent_version.as_str())
+            || consent_text.is_empty()
+            || consent_text.chars().count() > MAX_CONSENT_CHARS
+        {
+            fail(Field::Consent, FieldErrorCode::Invalid);
         }
 
         if errors.is_empty() {
             Ok(ValidDonation {
-                amount: Money::new(self.amount, rules.currency),
-                first_name: first_name.to_owned(),
-                last_name: last_name.to_owned(),
+                amount: self.amount,
+                first_name,
+                last_name,
                 email: email.to_owned(),
+                consent_version: self.consent_version.clone(),
+                consent_text,
             })
         } else {
             Err(errors)
@@ -136,18 +163,40 @@ impl DonationSubmission {
 /// anything is sent.
 pub fn parse_amount(typed: &str, rules: &DonationRules) -> Result<Money, FieldErrorCode> {
     use crate::money::AmountParseError;
-    let amount = Money::parse(typed, rules.currency).map_err(|error| match error {
+    let amount = Money::parse(typed, rules.currency()).map_err(|error| match error {
         AmountParseError::Empty => FieldErrorCode::Required,
         AmountParseError::Invalid => FieldErrorCode::Invalid,
         AmountParseError::TooLarge => FieldErrorCode::TooLarge,
     })?;
-    if amount.minor < rules.min_amount {
+    if amount.minor < rules.min().minor {
         Err(FieldErrorCode::TooSmall)
-    } else if amount.minor > rules.max_amount {
+    } else if amount.minor > rules.max().minor {
         Err(FieldErrorCode::TooLarge)
     } else {
         Ok(amount)
     }
+}
+
+/// Text as a donor meant it: without control characters, bidirectional overrides and marks,
+/// or zero-width characters, which change how a name is shown (in the treasurer's lists, in a
+/// receipt) without being part of it, and without surrounding spaces.
+pub fn clean_text(text: &str) -> String {
+    let kept: String = text.chars().filter(|c| !is_invisible(*c)).collect();
+    kept.trim().to_owned()
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
 }
 
 fn name_error(name: &str) -> Option<FieldErrorCode> {
@@ -155,8 +204,6 @@ fn name_error(name: &str) -> Option<FieldErrorCode> {
         Some(FieldErrorCode::Required)
     } else if name.chars().count() > MAX_NAME_CHARS {
         Some(FieldErrorCode::TooLong)
-    } else if name.chars().any(char::is_control) {
-        Some(FieldErrorCode::Invalid)
     } else {
         None
     }
@@ -202,21 +249,18 @@ mod tests {
     use crate::Currency;
 
     fn rules() -> DonationRules {
-        DonationRules {
-            currency: Currency::Eur,
-            min_amount: 100,
-            max_amount: 1_000_000,
-        }
+        DonationRules::new(Currency::Eur, 100, 1_000_000)
     }
 
     fn good() -> DonationSubmission {
         DonationSubmission {
-            amount: 2000,
-            currency: "EUR".into(),
+            amount: Money::new(2000, Currency::Eur),
             first_name: "Camille".into(),
             last_name: "Dupont".into(),
             email: "camille.dupont@example.fr".into(),
             consent: true,
+            consent_version: CONSENT_VERSION.into(),
+            consent_text: "J'accepte que l'association conserve ces informations.".into(),
         }
     }
 
@@ -241,6 +285,8 @@ mod tests {
                 first_name: "Camille".into(),
                 last_name: "Dupont".into(),
                 email: "camille.dupont@example.fr".into(),
+                consent_version: CONSENT_VERSION.into(),
+                consent_text: "J'accepte que l'association conserve ces informations.".into(),
             })
         );
     }
@@ -254,7 +300,10 @@ mod tests {
             (1_000_001, FieldErrorCode::TooLarge),
             (i64::MAX, FieldErrorCode::TooLarge),
         ] {
-            let submission = DonationSubmission { amount, ..good() };
+            let submission = DonationSubmission {
+                amount: Money::new(amount, Currency::Eur),
+                ..good()
+            };
             assert_eq!(
                 errors_of(&submission),
                 only(Field::Amount, code),
@@ -262,21 +311,24 @@ mod tests {
             );
         }
         for amount in [100, 1_000_000] {
-            let submission = DonationSubmission { amount, ..good() };
+            let submission = DonationSubmission {
+                amount: Money::new(amount, Currency::Eur),
+                ..good()
+            };
             assert!(submission.validate(&rules()).is_ok(), "{amount}");
         }
     }
 
     #[test]
-    fn other_currency_is_unsupported() {
-        let submission = DonationSubmission {
-            currency: "USD".into(),
-            ..good()
-        };
-        assert_eq!(
-            errors_of(&submission),
-            only(Field::Currency, FieldErrorCode::Unsupported)
-        );
+    fn the_amount_travels_as_money_in_the_usual_json() {
+        let json = serde_json::to_value(good()).unwrap_or_default();
+        assert_eq!(json["amount"], 2000);
+        assert_eq!(json["currency"], "EUR");
+        let back: Result<DonationSubmission, _> = serde_json::from_value(json.clone());
+        assert_eq!(back.ok(), Some(good()));
+        let mut dollars = json;
+        dollars["currency"] = serde_json::json!("USD");
+        assert!(serde_json::from_value::<DonationSubmission>(dollars).is_err());
     }
 
     #[test]
@@ -318,14 +370,66 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_in_names_are_invalid() {
+    fn invisible_characters_are_cleaned_from_names() {
+        for written in [
+            "Du\u{0}pont",
+            "Du\u{202E}pont",
+            "\u{200B}Dupont\u{FEFF}",
+            "\u{2066}Dupont\u{2069}",
+            "Dup\u{200D}ont\n",
+        ] {
+            let submission = DonationSubmission {
+                last_name: written.into(),
+                ..good()
+            };
+            let valid = submission.validate(&rules());
+            assert_eq!(
+                valid.map(|donation| donation.last_name).as_deref(),
+                Ok("Dupont"),
+                "{written:?}"
+            );
+        }
+        let accented = clean_text("  Éloïse  Müller-Nguyễn ");
+        assert_eq!(accented, "Éloïse  Müller-Nguyễn");
+    }
+
+    #[test]
+    fn a_name_of_invisible_characters_only_is_required() {
         let submission = DonationSubmission {
-            last_name: "Du\u{0}pont".into(),
+            first_name: "\u{200B}\u{202E}\u{0}".into(),
             ..good()
         };
         assert_eq!(
             errors_of(&submission),
-            only(Field::LastName, FieldErrorCode::Invalid)
+            only(Field::FirstName, FieldErrorCode::Required)
+        );
+    }
+
+    #[test]
+    fn consent_needs_a_known_wording() {
+        for (version, text) in [
+            ("1999-01", "J'accepte."),
+            ("", "J'accepte."),
+            (CONSENT_VERSION, "  "),
+        ] {
+            let submission = DonationSubmission {
+                consent_version: version.into(),
+                consent_text: text.into(),
+                ..good()
+            };
+            assert_eq!(
+                errors_of(&submission),
+                only(Field::Consent, FieldErrorCode::Invalid),
+                "{version:?} {text:?}"
+            );
+        }
+        let submission = DonationSubmission {
+            consent_text: "x".repeat(MAX_CONSENT_CHARS + 1),
+            ..good()
+        };
+        assert_eq!(
+            errors_of(&submission),
+            only(Field::Consent, FieldErrorCode::Invalid)
         );
     }
 
@@ -390,14 +494,23 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_in_form_order() {
-        let fields: Vec<Field> = errors_of(&DonationSubmission::default())
+        let blank = DonationSubmission {
+            amount: Money::new(0, Currency::Eur),
+            first_name: String::new(),
+            last_name: String::new(),
+            email: String::new(),
+            consent: false,
+            consent_version: String::new(),
+            consent_text: String::new(),
+        };
+        let fields: Vec<Field> = errors_of(&blank)
             .into_iter()
             .map(|error| error.field)
             .collect();
         assert_eq!(
             fields,
             [
-                Field::Currency,
+                Field::Amount,
                 Field::FirstName,
                 Field::LastName,
                 Field::Email,

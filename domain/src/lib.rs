@@ -10,11 +10,14 @@ pub mod donation;
 pub mod locale;
 pub mod money;
 pub mod order;
+pub mod origin;
 
-pub use campaign::{CampaignSlug, CampaignView, DonationRules};
+pub use campaign::{CampaignSlug, CampaignView, CheckoutPolicy, DonationRules};
 pub use donation::{
-    DonationSubmission, Field, FieldError, FieldErrorCode, ValidDonation, parse_amount,
+    CONSENT_VERSION, DonationSubmission, Field, FieldError, FieldErrorCode, ValidDonation,
+    clean_text, parse_amount,
 };
 pub use locale::Locale;
 pub use money::{Currency, Money};
-pub use order::{OrderStatus, TransitionError};
+pub use order::{DisputeStatus, OrderStatus, TransitionError};
+pub use origin::{InvalidOrigin, WebOrigin};

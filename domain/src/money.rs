@@ -52,10 +52,12 @@ impl Currency {
     }
 }
 
-/// An amount of money: an integer number of minor units (cents) in a currency.
+/// An amount of money: an integer number of minor units (cents) in a currency. On the wire:
+/// `{"amount": 2050, "currency": "EUR"}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     /// The amount in minor units, e.g. 2050 for 20,50 €.
+    #[serde(rename = "amount")]
     pub minor: i64,
     /// The currency the amount is in.
     pub currency: Currency,

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::Money;
+use crate::{Currency, Money};
 
 /// Where an order stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -94,24 +94,86 @@ impl OrderStatus {
     }
 }
 
+/// Where a dispute (a chargeback the donor's bank opened) stands. Like an order, it only moves
+/// forward, whatever order the PSP's events come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeStatus {
+    /// The bank disputes the payment; the association may answer.
+    Open,
+    /// The dispute closed in the association's favour; the money stays.
+    Won,
+    /// The dispute closed against the association; the money went back to the donor.
+    Lost,
+}
+
+impl DisputeStatus {
+    /// Every status.
+    pub const ALL: [Self; 3] = [Self::Open, Self::Won, Self::Lost];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Won => "won",
+            Self::Lost => "lost",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == name)
+    }
+
+    /// The statuses a dispute may come from to reach `self`; `None` stands for an order with no
+    /// dispute yet. A closing event that arrives before the opening one still closes it.
+    pub fn predecessors(self) -> &'static [Option<Self>] {
+        match self {
+            Self::Open => &[None],
+            Self::Won | Self::Lost => &[None, Some(Self::Open)],
+        }
+    }
+}
+
 /// What `GET /v1/orders/{id}` returns: enough for the widget to thank the donor, and nothing
-/// about who they are.
+/// about who they are. On the wire: `{"id", "status", "amount": 2000, "currency": "EUR"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "OrderViewWire", into = "OrderViewWire")]
 pub struct OrderView {
     /// The order's id.
     pub id: String,
     /// Where the order stands.
     pub status: OrderStatus,
-    /// The amount in minor units.
-    pub amount: i64,
-    /// The ISO 4217 code of the amount.
-    pub currency: String,
+    /// The amount.
+    pub amount: Money,
 }
 
-impl OrderView {
-    /// The amount as money, if the currency is known.
-    pub fn money(&self) -> Option<Money> {
-        crate::Currency::from_code(&self.currency).map(|currency| Money::new(self.amount, currency))
+#[derive(Clone, Serialize, Deserialize)]
+struct OrderViewWire {
+    id: String,
+    status: OrderStatus,
+    amount: i64,
+    currency: Currency,
+}
+
+impl From<OrderViewWire> for OrderView {
+    fn from(wire: OrderViewWire) -> Self {
+        Self {
+            id: wire.id,
+            status: wire.status,
+            amount: Money::new(wire.amount, wire.currency),
+        }
+    }
+}
+
+impl From<OrderView> for OrderViewWire {
+    fn from(view: OrderView) -> Self {
+        Self {
+            id: view.id,
+            status: view.status,
+            amount: view.amount.minor,
+            currency: view.amount.currency,
+        }
     }
 }
 
@@ -182,6 +244,35 @@ mod tests {
             .filter(|s| s.is_final())
             .collect();
         assert_eq!(finals, [Expired, Failed, Refunded]);
+    }
+
+    #[test]
+    fn disputes_only_close_once_and_never_reopen() {
+        use DisputeStatus::*;
+        assert!(Open.predecessors().contains(&None));
+        assert!(Lost.predecessors().contains(&Some(Open)));
+        assert!(Won.predecessors().contains(&None));
+        assert!(!Open.predecessors().contains(&Some(Lost)));
+        assert!(!Lost.predecessors().contains(&Some(Won)));
+        assert!(!Won.predecessors().contains(&Some(Lost)));
+        for status in DisputeStatus::ALL {
+            assert_eq!(DisputeStatus::from_name(status.as_str()), Some(status));
+        }
+    }
+
+    #[test]
+    fn the_order_view_keeps_its_json_shape() {
+        let view = OrderView {
+            id: "ord_1".into(),
+            status: Paid,
+            amount: Money::new(2000, Currency::Eur),
+        };
+        let json = serde_json::to_value(&view).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({"id": "ord_1", "status": "paid", "amount": 2000, "currency": "EUR"})
+        );
+        assert_eq!(serde_json::from_value::<OrderView>(json).ok(), Some(view));
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! The only place where failures become HTTP responses: each gets a stable code and a plain
-//! message, and its detail goes to the log, never to the client.
+//! The only place where failures become HTTP responses: each gets a stable code and a fixed,
+//! plain message. The detail (a parser's words, a path, the clock, what the PSP said) goes to
+//! the log, never to the client.
 
 use thiserror::Error;
 use tirelire_domain::FieldError;
 use tirelire_domain::api::{ApiError, ErrorBody, ErrorCode};
 use worker::{Response, console_error, console_warn};
 
+use crate::config::ConfigError;
+use crate::guard::Trap;
+use crate::guard::turnstile::ChallengeError;
 use crate::psp::{PspError, WebhookError};
 use crate::storage::StorageError;
 
@@ -39,28 +43,32 @@ pub enum EdgeError {
     /// The return URL is unusable.
     #[error("invalid return URL: {0}")]
     InvalidReturnUrl(&'static str),
+    /// Too many checkouts; the client may try again after this many seconds.
+    #[error("rate limited ({what}) for {retry_after} s")]
+    RateLimited {
+        /// Which limit.
+        what: &'static str,
+        /// Seconds to wait.
+        retry_after: i64,
+    },
+    /// The challenge token was not accepted.
+    #[error("challenge: {0}")]
+    Challenge(ChallengeError),
+    /// A trap for scripts caught the submission.
+    #[error("caught by a trap: {0:?}")]
+    LooksAutomated(Trap),
+    /// The same attempt is still opening its payment page.
+    #[error("the attempt is still opening its payment page")]
+    CheckoutInProgress,
     /// A webhook delivery was refused.
     #[error(transparent)]
     Webhook(#[from] WebhookError),
-    /// A webhook names a session no order knows.
-    #[error("no order for session {0}")]
-    UnknownSession(String),
-    /// A webhook's amount differs from the order's.
-    #[error("order {order} is for {expected}, the event says {got}")]
-    AmountMismatch {
-        /// The order's id.
-        order: String,
-        /// The order's amount and currency.
-        expected: String,
-        /// The event's amount and currency.
-        got: String,
-    },
     /// The PSP failed.
     #[error(transparent)]
     Psp(#[from] PspError),
-    /// A setting or secret is missing.
-    #[error("the {0} setting is missing")]
-    NotConfigured(&'static str),
+    /// A setting or secret is missing or wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -87,40 +95,66 @@ impl EdgeError {
             Self::MalformedBody(_) => (400, ErrorCode::MalformedBody),
             Self::InvalidSubmission(_) => (422, ErrorCode::InvalidSubmission),
             Self::InvalidReturnUrl(_) => (422, ErrorCode::InvalidReturnUrl),
+            Self::RateLimited { .. } => (429, ErrorCode::RateLimited),
+            Self::Challenge(ChallengeError::Unavailable(_)) => (503, ErrorCode::ChallengeFailed),
+            Self::Challenge(_) => (403, ErrorCode::ChallengeFailed),
+            Self::LooksAutomated(_) => (422, ErrorCode::LooksAutomated),
+            Self::CheckoutInProgress => (409, ErrorCode::CheckoutInProgress),
             Self::Webhook(WebhookError::MalformedEvent(_)) => (400, ErrorCode::MalformedEvent),
             Self::Webhook(_) => (400, ErrorCode::InvalidSignature),
-            Self::UnknownSession(_) => (404, ErrorCode::UnknownSession),
-            Self::AmountMismatch { .. } => (409, ErrorCode::AmountMismatch),
             Self::Psp(_) => (502, ErrorCode::PaymentProviderError),
-            Self::NotConfigured(_) => (503, ErrorCode::NotConfigured),
-            Self::Storage(StorageError::MissingBinding(_)) => (503, ErrorCode::NotConfigured),
+            Self::Config(_) | Self::Storage(StorageError::MissingBinding(_)) => {
+                (503, ErrorCode::NotConfigured)
+            }
             Self::Storage(_) | Self::Runtime(_) => (500, ErrorCode::Internal),
         }
     }
 
-    /// What the client may read. Details that could help an attacker or confuse a donor stay
-    /// in the log.
-    fn public_message(&self) -> String {
+    /// What the client may read: a fixed sentence per code, with nothing from the request,
+    /// the clock or another service in it.
+    fn public_message(&self) -> &'static str {
         match self {
-            Self::NotFound => "There is nothing at this address.".into(),
-            Self::MethodNotAllowed => "This address does not accept this method.".into(),
-            Self::CampaignNotFound(slug) => format!("No campaign is called \"{slug}\"."),
-            Self::OrderNotFound => "No order has this id.".into(),
+            Self::NotFound => "There is nothing at this address.",
+            Self::MethodNotAllowed => "This address does not accept this method.",
+            Self::CampaignNotFound(_) => "No campaign has this name.",
+            Self::OrderNotFound => "No order has this id.",
             Self::OriginNotAllowed(_) => {
-                "This page's origin may not collect donations for this campaign; the treasurer can allow it.".into()
+                "This page's origin may not collect donations for this campaign; the treasurer can allow it."
             }
-            Self::PayloadTooLarge(limit) => format!("The body is larger than {limit} bytes."),
-            Self::MalformedBody(detail) => format!("The body is not valid JSON for this request: {detail}"),
-            Self::InvalidSubmission(_) => "Some fields are missing or wrong; see `fields`.".into(),
-            Self::InvalidReturnUrl(detail) => format!("The return URL {detail}."),
-            Self::Webhook(error) => format!("The webhook was refused: {error}."),
-            Self::UnknownSession(_) => "No order belongs to this checkout session.".into(),
-            Self::AmountMismatch { .. } => "The event's amount differs from the order's.".into(),
-            Self::Psp(_) => "The payment provider could not open a payment page; please try again.".into(),
-            Self::NotConfigured(_) | Self::Storage(StorageError::MissingBinding(_)) => {
-                "This Tirelire edge is not fully configured yet.".into()
+            Self::PayloadTooLarge(_) => "The body is larger than this address accepts.",
+            Self::MalformedBody(_) => "The body is not the JSON this address expects.",
+            Self::InvalidSubmission(_) => "Some fields are missing or wrong; see `fields`.",
+            Self::InvalidReturnUrl(_) => {
+                "The return URL must be an http or https page on an allowed origin."
             }
-            Self::Storage(_) | Self::Runtime(_) => "Something failed on our side; please try again.".into(),
+            Self::RateLimited { .. } => {
+                "Too many attempts in a short time; try again after the delay in Retry-After."
+            }
+            Self::Challenge(ChallengeError::Unavailable(_)) => {
+                "The anti-robot check cannot be verified right now; try again in a moment."
+            }
+            Self::Challenge(_) => {
+                "The anti-robot check is missing, expired or already used; pass it again."
+            }
+            Self::LooksAutomated(_) => {
+                "This submission looks automated; wait a few seconds and send the form again."
+            }
+            Self::CheckoutInProgress => {
+                "This attempt is still opening its payment page; ask again in a moment."
+            }
+            Self::Webhook(WebhookError::MalformedEvent(_)) => {
+                "The event is signed but cannot be read."
+            }
+            Self::Webhook(_) => "The webhook's signature is missing, stale or wrong.",
+            Self::Psp(_) => {
+                "The payment provider could not open a payment page; nothing was charged. Try again."
+            }
+            Self::Config(_) | Self::Storage(StorageError::MissingBinding(_)) => {
+                "This Tirelire edge is not fully configured yet."
+            }
+            Self::Storage(_) | Self::Runtime(_) => {
+                "Something failed on our side; please try again."
+            }
         }
     }
 
@@ -132,7 +166,11 @@ impl EdgeError {
         } else {
             console_warn!("{status} {code:?}: {self}");
         }
-        let message = self.public_message();
+        let retry_after = match &self {
+            Self::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        let message = self.public_message().to_owned();
         let fields = match self {
             Self::InvalidSubmission(fields) => fields,
             _ => Vec::new(),
@@ -144,6 +182,12 @@ impl EdgeError {
                 fields,
             },
         };
-        crate::http::json(status, &body)
+        let mut response = crate::http::json(status, &body)?;
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .set("Retry-After", &seconds.to_string())?;
+        }
+        Ok(response)
     }
 }

@@ -1,12 +1,17 @@
-//! Small HTTP pieces shared by the routes: JSON answers, bounded bodies and CORS.
+//! Small HTTP pieces shared by the routes: JSON answers, bodies read within a limit, the
+//! headers every answer carries, and CORS.
 //!
 //! Every API answer allows any origin to read it (`Access-Control-Allow-Origin: *`). That is
 //! safe because the API uses no cookies or other ambient credentials, and it lets the widget
 //! read refusals too. Who may *start* a checkout is decided by the campaign's allowed origins,
 //! on the server, before the body is read.
 
+use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
-use worker::{Request, Response};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ReadableStream, ReadableStreamDefaultReader, WritableStream};
+use worker::{Context, Request, Response};
 
 use crate::error::EdgeError;
 
@@ -17,7 +22,22 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
     Ok(response)
 }
 
-/// Adds the CORS headers that every API answer carries.
+/// Adds the headers that every answer of the edge carries. API answers are data, never a page:
+/// nothing may run, be framed or be sniffed from them.
+pub fn secure(response: &mut Response) -> worker::Result<()> {
+    let headers = response.headers_mut();
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    if !headers.has("Content-Security-Policy")? {
+        headers.set(
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds the CORS header that every API answer carries.
 pub fn allow_any_origin(response: &mut Response) -> worker::Result<()> {
     response
         .headers_mut()
@@ -35,26 +55,79 @@ pub fn preflight() -> worker::Result<Response> {
     Ok(response)
 }
 
-/// Reads the body, refusing more than `limit` bytes. A declared `Content-Length` over the limit
-/// is refused before anything is read.
-pub async fn read_body(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeError> {
+/// Reads the body as it streams in, and refuses it as soon as it passes `limit` bytes, so that
+/// nobody can make the edge hold a large body in memory.
+///
+/// A declared `Content-Length` over the limit is refused from the headers alone, before a byte
+/// is read; the rest, if the client sends it anyway, flows to a sink after the answer. A body
+/// without a length (chunked) is kept no further than the first chunk past the limit; the rest
+/// flows, inside the runtime, to a sink that keeps nothing, and the refusal is answered once it
+/// has: a proxy that answers a connection whose body it has not finished reading resets it,
+/// and the client loses the answer with it.
+pub async fn read_body(
+    req: &mut Request,
+    limit: usize,
+    ctx: &Context,
+) -> Result<Vec<u8>, EdgeError> {
     let declared = req
         .headers()
         .get("Content-Length")
         .ok()
         .flatten()
-        .and_then(|value| value.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit) {
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    let Some(stream) = req.inner().body() else {
+        return Ok(Vec::new());
+    };
+    if declared.is_some_and(|length| length > limit as u64) {
+        discard(&stream, ctx);
         return Err(EdgeError::PayloadTooLarge(limit));
     }
-    let body = req
-        .bytes()
-        .await
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
-    if body.len() > limit {
-        return Err(EdgeError::PayloadTooLarge(limit));
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let unreadable = |error: JsValue| EdgeError::MalformedBody(format!("{error:?}"));
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(unreadable)?;
+        let done = Reflect::get(&chunk, &"done".into())
+            .map_err(unreadable)?
+            .as_bool()
+            .unwrap_or(true);
+        if done {
+            return Ok(body);
+        }
+        let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .map_err(unreadable)?
+            .dyn_into()
+            .map_err(unreadable)?;
+        if body.len() + bytes.length() as usize > limit {
+            reader.release_lock();
+            if let Ok(sink) = WritableStream::new() {
+                let _ = JsFuture::from(stream.pipe_to(&sink)).await;
+            }
+            return Err(EdgeError::PayloadTooLarge(limit));
+        }
+        body.extend(bytes.to_vec());
     }
-    Ok(body)
+}
+
+/// Lets the rest of a refused body flow, inside the runtime, into a sink that keeps nothing,
+/// after the answer.
+fn discard(stream: &ReadableStream, ctx: &Context) {
+    let Ok(sink) = WritableStream::new() else {
+        return;
+    };
+    let flowing = JsFuture::from(stream.pipe_to(&sink));
+    ctx.wait_until(async move {
+        let _ = flowing.await;
+    });
+}
+
+/// The client's address, as Cloudflare gives it; `None` only outside Cloudflare's network.
+pub fn client_ip(req: &Request) -> Option<String> {
+    req.headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .filter(|ip| !ip.is_empty() && ip.len() <= 64)
 }
 
 /// The current Unix time in seconds.

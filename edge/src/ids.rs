@@ -9,13 +9,23 @@ use crate::error::EdgeError;
 
 /// A new order id: `ord_` and 128 random bits in URL-safe base64.
 pub fn new_order_id() -> Result<String, EdgeError> {
+    Ok(format!("ord_{}", random_word()?))
+}
+
+/// A token that marks one webhook delivery.
+pub fn new_delivery_token() -> Result<String, EdgeError> {
+    random_word()
+}
+
+/// 128 random bits in URL-safe base64.
+fn random_word() -> Result<String, EdgeError> {
     let mut bytes = [0u8; 16];
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     scope
         .crypto()
         .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes))
         .map_err(|_| EdgeError::Runtime("crypto.getRandomValues failed".into()))?;
-    Ok(format!("ord_{}", URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Whether `text` could be an id from [`new_order_id`]; anything else is refused before D1.

@@ -1,8 +1,9 @@
 //! The Tirelire edge: a Cloudflare Worker that an association deploys to its own account.
 //!
 //! It serves campaign data to the widget, turns donations into pending orders and PSP
-//! checkout sessions, and applies the PSP's signed webhook events to those orders. Records live
-//! in D1; KV only caches. The widget's files are served beside it as static assets.
+//! checkout sessions behind limits and bot checks, applies the PSP's signed webhook events to
+//! those orders, and sweeps on a schedule so that nothing stays pending or unrecorded. Records
+//! live in D1; KV only caches. The widget's files are served beside it as static assets.
 
 #![cfg_attr(
     not(test),
@@ -16,15 +17,19 @@
 
 mod config;
 mod error;
+mod guard;
 mod http;
 mod ids;
+mod ledger;
+mod outbound;
 pub mod psp;
 mod return_url;
 mod router;
 mod routes;
 mod storage;
+mod sweep;
 
-use worker::{Context, Env, Request, Response, event};
+use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 #[event(start)]
 fn start() {
@@ -32,6 +37,13 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    router::handle(req, env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    router::handle(req, env, ctx).await
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    // The schedule's own time is the sweep's clock.
+    let now = (event.schedule() / 1000.0) as i64;
+    sweep::run(&env, now).await;
 }

@@ -1,17 +1,17 @@
 //! The edge's only list of routes.
 
-use worker::{Env, Method, Request, Response, RouteContext, Router};
+use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 
 use crate::error::EdgeError;
-use crate::http::{allow_any_origin, preflight};
-use crate::routes::{campaigns, checkout, health, orders, webhooks};
+use crate::http::{allow_any_origin, preflight, secure};
+use crate::routes::{campaigns, checkout, health, orders, pages, webhooks};
 
-/// Answers one request. Every answer, refusals included, carries the CORS headers.
-pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
+/// Answers one request. Every answer, refusals included, carries the CORS and security headers.
+pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let mut response = if req.method() == Method::Options {
         preflight()?
     } else {
-        let response = routes().run(req, env).await?;
+        let response = routes(ctx).run(req, env).await?;
         // The router answers a known path with the wrong method by itself, in plain text.
         if response.status_code() == 405 {
             EdgeError::MethodNotAllowed.into_response()?
@@ -20,29 +20,38 @@ pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
         }
     };
     allow_any_origin(&mut response)?;
+    secure(&mut response)?;
     Ok(response)
 }
 
-fn routes() -> Router<'static, ()> {
-    Router::new()
+fn routes(ctx: Context) -> Router<'static, Context> {
+    Router::with_data(ctx)
         .get("/health", |_, _| reply(health::get()))
-        .get_async("/v1/campaigns/:slug", |_, ctx| async move {
-            reply(campaigns::get(param(&ctx, "slug"), &ctx.env).await)
+        .get_async("/v1/campaigns/:slug", |_, route| async move {
+            reply(campaigns::get(param(&route, "slug"), &route.env).await)
         })
-        .post_async("/v1/campaigns/:slug/checkout", |req, ctx| async move {
-            reply(checkout::post(req, param(&ctx, "slug"), &ctx.env).await)
+        .post_async("/v1/campaigns/:slug/checkout", |req, route| async move {
+            reply(checkout::post(req, param(&route, "slug"), &route.env, &route.data).await)
         })
-        .get_async("/v1/orders/:id", |_, ctx| async move {
-            reply(orders::get(param(&ctx, "id"), &ctx.env).await)
+        .get_async("/v1/orders/:id", |_, route| async move {
+            reply(orders::get(param(&route, "id"), &route.env).await)
         })
-        .post_async("/v1/webhooks/stripe", |req, ctx| async move {
-            reply(webhooks::stripe(req, &ctx.env).await)
+        .post_async("/v1/webhooks/:provider", |req, route| async move {
+            reply(webhooks::post(req, param(&route, "provider"), &route.env, &route.data).await)
+        })
+        // The edge's own pages, served through the Worker so that each answer can say which
+        // sites may frame it.
+        .get_async(pages::HOSTED_FORM, |req, route| async move {
+            reply(pages::hosted_form(req, &route.env).await)
+        })
+        .get_async(pages::CHALLENGE, |req, route| async move {
+            reply(pages::challenge(req, &route.env).await)
         })
         .or_else_any_method("/*path", |_, _| reply(Err(EdgeError::NotFound)))
 }
 
-fn param<'a>(ctx: &'a RouteContext<()>, name: &str) -> &'a str {
-    ctx.param(name).map(String::as_str).unwrap_or_default()
+fn param<'a>(route: &'a RouteContext<Context>, name: &str) -> &'a str {
+    route.param(name).map(String::as_str).unwrap_or_default()
 }
 
 fn reply(result: Result<Response, EdgeError>) -> worker::Result<Response> {

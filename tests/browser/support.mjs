@@ -38,10 +38,19 @@ export async function launch() {
   return chromium.launch({ executablePath: need("TIRELIRE_CHROMIUM"), args: FLAGS });
 }
 
-/// A phone-sized page that fails the test on any script error.
+let clients = 0;
+
+/// A phone-sized page that fails the test on any script error. Its checkouts come from a client
+/// address of their own, as Cloudflare would tell the edge (`CF-Connecting-IP`): the edge limits
+/// checkouts per address, and every test here runs from the same machine.
 export async function phonePage(browser) {
   const context = await browser.newContext({ viewport: { width: 400, height: 900 }, locale: "fr-FR" });
   const page = await context.newPage();
+  clients += 1;
+  const address = `198.19.${process.pid % 250}.${clients % 250}`;
+  await page.route("**/v1/campaigns/*/checkout", (route) =>
+    route.continue({ headers: { ...route.request().headers(), "cf-connecting-ip": address } }),
+  );
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.scriptErrors = errors;
@@ -86,10 +95,28 @@ export function orderRow(orderId) {
   }
 }
 
-/// Fills the form as a donor would.
+let donors = 0;
+
+/// Fills the form as a donor would, each time as another donor (the edge limits checkouts
+/// per email and per day).
 export async function fillDonor(root) {
+  donors += 1;
   await root.getByLabel("Prénom").fill("Camille");
   await root.getByLabel("Nom", { exact: true }).fill("Dupont");
-  await root.getByLabel("Adresse e-mail").fill("camille.dupont@example.fr");
+  await root.getByLabel("Adresse e-mail").fill(`camille.dupont+browser${process.pid}-${donors}@example.fr`);
   await root.getByLabel(/J'accepte que/).check();
+}
+
+/// How many orders a campaign has in the edge's D1.
+export function orderCount(campaign) {
+  const folder = join(persistDir, "v3/d1/miniflare-D1DatabaseObject");
+  const file = readdirSync(folder).find((name) => /^[0-9a-f]{64}\.sqlite$/.test(name));
+  const db = new DatabaseSync(join(folder, file), { readOnly: true });
+  try {
+    return db
+      .prepare("SELECT count(*) AS n FROM orders o JOIN campaigns c ON c.id = o.campaign_id WHERE c.slug = ?")
+      .get(campaign).n;
+  } finally {
+    db.close();
+  }
 }

@@ -35,12 +35,28 @@ fn checkout_creates_exactly_one_pending_order_and_one_session() {
     assert_eq!(session["amount_total"], 2000);
     assert_eq!(session["currency"], "eur");
     assert_eq!(session["mode"], "payment");
-    assert_eq!(session["customer_email"], "camille.dupont@example.fr");
+    assert!(
+        session["customer_email"]
+            .as_str()
+            .is_some_and(|email| email.starts_with("camille.dupont+")),
+        "{}",
+        session["customer_email"]
+    );
     assert_eq!(session["metadata"]["order_id"], order_id.as_str());
     assert_eq!(session["metadata"]["campaign"], "test-one-order");
     assert_eq!(session["status"], "open");
     let ahead = session["expires_at"].as_i64().unwrap_or_default() - now();
-    assert!((29 * 60..=32 * 60).contains(&ahead), "expires in {ahead} s");
+    assert!((43 * 60..=46 * 60).contains(&ahead), "expires in {ahead} s");
+    // The consent the donor gave is kept with its wording's version.
+    let (version, text): (String, String) = db(&stack)
+        .query_row(
+            "SELECT consent_version, consent_text FROM orders WHERE id = ?1",
+            [&order_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("the order has its consent");
+    assert_eq!(version, "2026-11");
+    assert!(text.starts_with("J'accepte"), "{text}");
 }
 
 #[test]
@@ -95,9 +111,16 @@ fn campaign_view_carries_rules_presets_and_totals() {
         serde_json::json!([1000, 2000, 5000])
     );
     assert_eq!(campaign["rules"]["currency"], "EUR");
+    // What the widget must ask and where it may send the donor.
+    assert_eq!(campaign["checkout"]["challenge"], true);
+    assert_eq!(campaign["checkout"]["min_fill_ms"], 3000);
+    assert_eq!(
+        campaign["checkout"]["payment_origins"],
+        serde_json::json!(["https://checkout.stripe.com", stack.sim_url])
+    );
     assert!(campaign["raised_amount"].is_i64());
     assert!(
-        !answer.body.contains("origin"),
+        !answer.body.contains(&stack.site_url),
         "allowed origins stay private: {}",
         answer.body
     );

@@ -1,5 +1,5 @@
-//! What Tirelire's cross-component tests run against: the Stripe simulator, the demo site's
-//! server, and the whole stack (edge in `wrangler dev`, simulator, demo site) that
+//! What Tirelire's cross-component tests run against: the Stripe simulator, the Turnstile
+//! stand-in, the demo site's server, and the whole stack (edge in `wrangler dev`, simulator, demo site) that
 //! `cargo xtask demo` and `cargo xtask test` start.
 
 pub mod psp_sim;
@@ -7,3 +7,4 @@ pub mod running;
 pub mod server;
 pub mod site;
 pub mod stack;
+pub mod turnstile_sim;

@@ -13,6 +13,8 @@ pub struct Running {
     pub site_url: String,
     /// The simulator's base URL.
     pub sim_url: String,
+    /// The Turnstile stand-in's base URL.
+    pub turnstile_url: String,
     /// The `--persist-to` folder of D1 and KV.
     pub persist_dir: PathBuf,
     /// The secret webhooks are signed with.
@@ -33,12 +35,22 @@ pub struct Answer {
     pub location: Option<String>,
     /// The `Access-Control-Allow-Origin` header, if any.
     pub allow_origin: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
     /// The body as JSON (`Null` when it is not JSON).
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// A header's value, by name in any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
     }
 
     /// The stable error code of a refusal.
@@ -63,6 +75,7 @@ impl Running {
             edge_url: var("TIRELIRE_EDGE_URL"),
             site_url: var("TIRELIRE_SITE_URL"),
             sim_url: var("TIRELIRE_SIM_URL"),
+            turnstile_url: var("TIRELIRE_TURNSTILE_URL"),
             persist_dir: PathBuf::from(var("TIRELIRE_PERSIST_DIR")),
             webhook_secret: var("TIRELIRE_WEBHOOK_SECRET"),
             sim_api_key: var("TIRELIRE_SIM_API_KEY"),
@@ -108,17 +121,33 @@ impl Running {
         };
         let location = header("Location");
         let allow_origin = header("Access-Control-Allow-Origin");
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    value.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
         Answer {
             status: response.status().as_u16(),
             body: response.body_mut().read_to_string().unwrap_or_default(),
             location,
             allow_origin,
+            headers,
         }
     }
 
     /// `GET` on the edge or an absolute URL.
     pub fn get(&self, url: &str) -> Answer {
         self.send("GET", url, &[], None)
+    }
+
+    /// Runs the edge's sweep once, as if at `at` (Unix seconds).
+    pub fn sweep(&self, at: i64) {
+        crate::stack::sweep(&self.edge_url, at).unwrap_or_else(|error| panic!("{error}"));
     }
 
     /// The local D1 database file, to check what the edge stored.

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::psp_sim::{self, SimConfig, SimHandle};
 use crate::server::ServerHandle;
 use crate::site;
+use crate::turnstile_sim::{self, PASSING_SECRET, PASSING_SITE_KEY, TurnstileHandle};
 
 /// How to start the stack.
 #[derive(Clone, Debug)]
@@ -31,6 +32,9 @@ pub struct StackConfig {
     /// SQL files run after the migrations, with `{{SITE_ORIGIN}}` replaced by the site's
     /// origin. They must be safe to run again on the same database.
     pub seeds: Vec<PathBuf>,
+    /// Whether checkouts go through Turnstile, the traps and the hourly and daily limits: true
+    /// everywhere but the benchmark's baseline, which measures a checkout without them.
+    pub gates: bool,
 }
 
 /// The stack's ports.
@@ -42,6 +46,8 @@ pub struct Ports {
     pub site: u16,
     /// The Stripe simulator.
     pub sim: u16,
+    /// The Turnstile stand-in.
+    pub turnstile: u16,
 }
 
 /// A running stack. Dropping it stops everything it started.
@@ -52,6 +58,8 @@ pub struct Stack {
     pub site_url: String,
     /// The simulator's base URL.
     pub sim_url: String,
+    /// The Turnstile stand-in's base URL.
+    pub turnstile_url: String,
     /// The `--persist-to` folder of D1 and KV.
     pub persist_dir: PathBuf,
     /// The secret the simulator signs webhooks with, as the edge knows it.
@@ -61,6 +69,7 @@ pub struct Stack {
     wrangler: Child,
     _site: ServerHandle,
     _sim: SimHandle,
+    _turnstile: TurnstileHandle,
 }
 
 /// Why the stack did not start.
@@ -110,6 +119,13 @@ impl Stack {
                 config.ports.sim
             ))
         })?;
+        let turnstile =
+            turnstile_sim::start(loopback(config.ports.turnstile)).map_err(|error| {
+                fail(format!(
+                    "the Turnstile stand-in cannot listen on port {}: {error}",
+                    config.ports.turnstile
+                ))
+            })?;
         let site = site::serve(
             loopback(config.ports.site),
             config.repo.join("demo-site"),
@@ -142,26 +158,61 @@ impl Stack {
         )?;
 
         let env_file = config.state_dir.join("edge.env");
-        std::fs::write(
-            &env_file,
-            format!("STRIPE_SECRET_KEY={api_key}\nSTRIPE_WEBHOOK_SECRET={webhook_secret}\n"),
-        )
-        .map_err(|error| fail(format!("cannot write {}: {error}", env_file.display())))?;
-        let child = wrangler.spawn_dev(edge_port, &env_file, &sim.url)?;
+        let mut secrets =
+            format!("STRIPE_SECRET_KEY={api_key}\nSTRIPE_WEBHOOK_SECRET={webhook_secret}\n");
+        if config.gates {
+            secrets.push_str(&format!("TURNSTILE_SECRET_KEY={PASSING_SECRET}\n"));
+        }
+        std::fs::write(&env_file, secrets)
+            .map_err(|error| fail(format!("cannot write {}: {error}", env_file.display())))?;
+        let mut vars = vec![
+            ("ENVIRONMENT", "development".to_owned()),
+            ("STRIPE_API_BASE", sim.url.clone()),
+            // Short, so that a test of a PSP that hangs does not hang too.
+            ("PSP_TIMEOUT_MS", "3000".to_owned()),
+        ];
+        if config.gates {
+            vars.extend([
+                ("TURNSTILE_SITE_KEY", PASSING_SITE_KEY.to_owned()),
+                (
+                    "TURNSTILE_VERIFY_URL",
+                    format!("{}/turnstile/v0/siteverify", turnstile.url),
+                ),
+                (
+                    "TURNSTILE_SCRIPT_URL",
+                    format!("{}/turnstile/v0/api.js", turnstile.url),
+                ),
+            ]);
+        } else {
+            vars.extend([
+                ("CHECKOUTS_PER_IP_HOUR", "0".to_owned()),
+                ("CHECKOUTS_PER_EMAIL_DAY", "0".to_owned()),
+                ("MIN_FILL_SECONDS", "0".to_owned()),
+            ]);
+        }
+        let child = wrangler.spawn_dev(edge_port, &env_file, &vars)?;
 
         let mut stack = Stack {
             edge_url,
             site_url: site.url.clone(),
             sim_url: sim.url.clone(),
+            turnstile_url: turnstile.url.clone(),
             persist_dir,
             webhook_secret,
             api_key,
             wrangler: child,
             _site: site,
             _sim: sim,
+            _turnstile: turnstile,
         };
         stack.wait_until_ready(&config.state_dir.join("wrangler.log"))?;
         Ok(stack)
+    }
+
+    /// Runs the edge's scheduled sweep once, as if at `at` (Unix seconds), as the cron trigger
+    /// would; `wrangler dev` does not run cron triggers by itself.
+    pub fn sweep(&self, at: i64) -> Result<(), StackError> {
+        sweep(&self.edge_url, at)
     }
 
     /// The process group of `wrangler dev` and the workerd processes it started, for measuring
@@ -176,6 +227,7 @@ impl Stack {
             ("TIRELIRE_EDGE_URL", self.edge_url.clone()),
             ("TIRELIRE_SITE_URL", self.site_url.clone()),
             ("TIRELIRE_SIM_URL", self.sim_url.clone()),
+            ("TIRELIRE_TURNSTILE_URL", self.turnstile_url.clone()),
             (
                 "TIRELIRE_PERSIST_DIR",
                 self.persist_dir.to_string_lossy().into_owned(),
@@ -264,16 +316,20 @@ impl Wrangler<'_> {
         }
     }
 
-    fn spawn_dev(&self, port: u16, env_file: &Path, sim_url: &str) -> Result<Child, StackError> {
+    fn spawn_dev(
+        &self,
+        port: u16,
+        env_file: &Path,
+        vars: &[(&str, String)],
+    ) -> Result<Child, StackError> {
         let log_path = self.config.state_dir.join("wrangler.log");
         let log = File::create(&log_path)
             .map_err(|error| fail(format!("cannot create {}: {error}", log_path.display())))?;
         let log_err = log.try_clone().map_err(|error| fail(error.to_string()))?;
         let port = port.to_string();
         let inspector = free_port()?.to_string();
-        let var = format!("STRIPE_API_BASE:{sim_url}");
         let env_file = env_file.to_string_lossy().into_owned();
-        self.command(&[
+        let mut command = self.command(&[
             "dev",
             "--local",
             "--ip",
@@ -286,17 +342,46 @@ impl Wrangler<'_> {
             "--live-reload=false",
             "--env-file",
             &env_file,
-            "--var",
-            &var,
-        ])
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_err)
-        // Its own process group, so that it can be stopped with all its children, and so that
-        // Ctrl-C in the terminal reaches only our process, which then stops it in order.
-        .process_group(0)
-        .spawn()
-        .map_err(|error| fail(format!("cannot start wrangler dev: {error}")))
+        ]);
+        for (name, value) in vars {
+            command.arg("--var").arg(format!("{name}:{value}"));
+        }
+        command
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            // Its own process group, so that it can be stopped with all its children, and so that
+            // Ctrl-C in the terminal reaches only our process, which then stops it in order.
+            .process_group(0)
+            .spawn()
+            .map_err(|error| fail(format!("cannot start wrangler dev: {error}")))
+    }
+}
+
+/// Runs the sweep of the edge at `edge_url` once, at `at` (Unix seconds), through the local
+/// runtime's trigger for scheduled events.
+pub fn sweep(edge_url: &str, at: i64) -> Result<(), StackError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!(
+        "{edge_url}/cdn-cgi/local/scheduled?cron=*+*+*+*+*&time={}",
+        at.saturating_mul(1000)
+    );
+    let mut response = agent
+        .get(&url)
+        .call()
+        .map_err(|error| fail(format!("the sweep could not be triggered: {error}")))?;
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    if response.status() == 200 {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "the sweep failed ({}): {body}",
+            response.status()
+        )))
     }
 }
 

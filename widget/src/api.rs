@@ -4,6 +4,7 @@
 //! library compiled into the widget, which keeps the download smaller for donors.
 
 use gloo::net::http::{Request, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tirelire_domain::api::{ApiError, CheckoutRequest, CheckoutResponse, ErrorCode, OrderView};
 use tirelire_domain::{CampaignSlug, CampaignView, FieldError};
@@ -62,6 +63,18 @@ impl Edge {
         }
     }
 
+    /// The edge's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The edge's origin, as `postMessage` events name it.
+    pub fn origin(&self) -> String {
+        web_sys::Url::new(&self.base)
+            .map(|url| url.origin())
+            .unwrap_or_default()
+    }
+
     /// `GET /v1/campaigns/{slug}`.
     ///
     /// `prefetched` is the same request, started by the loader while the WebAssembly was still
@@ -96,7 +109,10 @@ impl Edge {
         slug: &CampaignSlug,
         request: &CheckoutRequest,
     ) -> Result<CheckoutResponse, ApiFailure> {
-        let body = serde_wasm_bindgen::to_value(request)
+        // As JSON objects, not JavaScript `Map`s, which `JSON.stringify` would leave empty.
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let body = request
+            .serialize(&serializer)
             .and_then(|value| js_sys::JSON::stringify(&value).map_err(Into::into))
             .map_err(|_| ApiFailure::Unreadable)?;
         let request = Request::post(&format!("{}/v1/campaigns/{slug}/checkout", self.base))

@@ -10,9 +10,11 @@ use crate::components::app::{App, AppProps};
 
 const STYLE: &str = include_str!("style.css");
 
-/// Mounts the widget in `host`, talking to the edge at `edge_url` unless the host's
-/// `data-tirelire-edge` attribute names another. `campaign` is the loader's request for the
-/// campaign (a `Promise<Response>`), started while the WebAssembly was downloading.
+/// Mounts the widget in `host`, talking to the edge at `edge_url`. The loader chose that edge:
+/// the one that served it, or the host's `data-tirelire-edge` only when the deployment allows
+/// it, so that whoever may edit a page's attributes cannot send donors elsewhere. `campaign` is
+/// the loader's request for the campaign (a `Promise<Response>`), started while the
+/// WebAssembly was downloading.
 ///
 /// A host without a valid `data-tirelire-campaign` shows a visible explanation instead, for the
 /// person who pasted the snippet.
@@ -32,10 +34,6 @@ pub fn mount(
         .and_then(Locale::from_tag)
         .or_else(document_locale)
         .unwrap_or_default();
-    let edge_url = host
-        .get_attribute("data-tirelire-edge")
-        .filter(|url| !url.trim().is_empty())
-        .unwrap_or(edge_url);
     let prefetched = campaign.map(Prefetched);
     let campaign = host
         .get_attribute("data-tirelire-campaign")

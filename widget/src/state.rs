@@ -4,15 +4,16 @@
 use std::rc::Rc;
 
 use tirelire_domain::{
-    DonationRules, DonationSubmission, Field, FieldError, FieldErrorCode, Money, parse_amount,
+    CONSENT_VERSION, DonationRules, DonationSubmission, Field, FieldError, FieldErrorCode, Money,
+    parse_amount,
 };
 use yew::Reducible;
 
 /// Which amount the donor picked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AmountChoice {
-    /// One of the campaign's preset amounts, in minor units.
-    Preset(i64),
+    /// One of the campaign's preset amounts.
+    Preset(Money),
     /// The free amount they type.
     Custom,
 }
@@ -47,6 +48,11 @@ pub struct FormState {
     pub email: String,
     /// Whether the consent box is ticked.
     pub consent: bool,
+    /// The consent wording the donor sees, sent with the donation so the association keeps the
+    /// words agreed to.
+    pub consent_text: String,
+    /// The field hidden from people; anything in it was put there by a script.
+    pub website: String,
     /// The errors shown next to the fields.
     pub errors: Vec<FieldError>,
     /// How many times the donor pressed the button with errors; after the first, the errors
@@ -60,7 +66,7 @@ pub struct FormState {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// A preset amount was picked.
-    ChoosePreset(i64),
+    ChoosePreset(Money),
     /// "Other amount" was picked.
     ChooseCustom,
     /// The free amount changed.
@@ -69,6 +75,8 @@ pub enum Action {
     SetText(Field, String),
     /// The consent box changed.
     SetConsent(bool),
+    /// The hidden field changed (only scripts do that).
+    SetWebsite(String),
     /// The donor pressed the button; the form validates, and either shows errors or starts the
     /// checkout.
     Submit,
@@ -81,8 +89,9 @@ pub enum Action {
 }
 
 impl FormState {
-    /// A blank form for a campaign, with the middle preset picked as a suggestion.
-    pub fn new(rules: DonationRules, presets: &[i64]) -> Self {
+    /// A blank form for a campaign, with the middle preset picked as a suggestion, showing
+    /// `consent_text` next to the consent box.
+    pub fn new(rules: DonationRules, presets: &[Money], consent_text: String) -> Self {
         let choice = presets
             .get(presets.len() / 2)
             .map_or(AmountChoice::Custom, |amount| AmountChoice::Preset(*amount));
@@ -94,6 +103,8 @@ impl FormState {
             last_name: String::new(),
             email: String::new(),
             consent: false,
+            consent_text,
+            website: String::new(),
             errors: Vec::new(),
             failed_attempts: 0,
             phase: Phase::Editing,
@@ -103,7 +114,7 @@ impl FormState {
     /// The amount as it stands, if it can be read.
     pub fn amount(&self) -> Result<Money, FieldErrorCode> {
         match self.choice {
-            AmountChoice::Preset(minor) => Ok(Money::new(minor, self.rules.currency)),
+            AmountChoice::Preset(amount) => Ok(amount),
             AmountChoice::Custom => parse_amount(&self.custom_amount, &self.rules),
         }
     }
@@ -112,12 +123,13 @@ impl FormState {
     pub fn submission(&self) -> Result<DonationSubmission, Vec<FieldError>> {
         let amount = self.amount();
         let submission = DonationSubmission {
-            amount: amount.map(|money| money.minor).unwrap_or_default(),
-            currency: self.rules.currency.code().to_owned(),
+            amount: amount.unwrap_or(Money::new(0, self.rules.currency())),
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
             email: self.email.clone(),
             consent: self.consent,
+            consent_version: CONSENT_VERSION.to_owned(),
+            consent_text: self.consent_text.clone(),
         };
         let mut errors = match submission.validate(&self.rules) {
             Ok(_) => Vec::new(),
@@ -193,6 +205,7 @@ impl Reducible for FormState {
             Action::SetText(Field::Email, text) => next.email = text,
             Action::SetText(_, _) => {}
             Action::SetConsent(consent) => next.consent = consent,
+            Action::SetWebsite(text) => next.website = text,
             Action::Submit => match next.submission() {
                 Ok(_) => {
                     next.errors.clear();
@@ -225,13 +238,17 @@ mod tests {
 
     use super::*;
 
+    fn eur(minor: i64) -> Money {
+        Money::new(minor, Currency::Eur)
+    }
+
     fn form() -> Rc<FormState> {
-        let rules = DonationRules {
-            currency: Currency::Eur,
-            min_amount: 100,
-            max_amount: 1_000_000,
-        };
-        Rc::new(FormState::new(rules, &[1000, 2000, 5000]))
+        let rules = DonationRules::new(Currency::Eur, 100, 1_000_000);
+        Rc::new(FormState::new(
+            rules,
+            &[eur(1000), eur(2000), eur(5000)],
+            "J'accepte que l'association conserve ces informations.".into(),
+        ))
     }
 
     fn apply(state: Rc<FormState>, actions: impl IntoIterator<Item = Action>) -> Rc<FormState> {
@@ -249,7 +266,7 @@ mod tests {
 
     #[test]
     fn middle_preset_is_suggested() {
-        assert_eq!(form().choice, AmountChoice::Preset(2000));
+        assert_eq!(form().choice, AmountChoice::Preset(eur(2000)));
     }
 
     #[test]
@@ -329,7 +346,7 @@ mod tests {
     fn picking_a_preset_after_typing_uses_the_preset() {
         let actions = [
             Action::SetCustomAmount("7".into()),
-            Action::ChoosePreset(5000),
+            Action::ChoosePreset(eur(5000)),
         ];
         assert_eq!(
             apply(form(), actions).amount(),
@@ -343,9 +360,9 @@ mod tests {
             form(),
             filled()
                 .into_iter()
-                .chain([Action::Submit, Action::ChoosePreset(1000)]),
+                .chain([Action::Submit, Action::ChoosePreset(eur(1000))]),
         );
-        assert_eq!(state.choice, AmountChoice::Preset(2000));
+        assert_eq!(state.choice, AmountChoice::Preset(eur(2000)));
     }
 
     #[test]
@@ -362,6 +379,20 @@ mod tests {
         );
         assert_eq!(state.phase, Phase::Editing);
         assert_eq!(state.error(Field::Email), Some(FieldErrorCode::Invalid));
+    }
+
+    #[test]
+    fn the_submission_carries_the_consent_wording_and_its_version() {
+        let state = apply(form(), filled());
+        let submission = state.submission();
+        assert_eq!(
+            submission.as_ref().map(|s| s.consent_version.as_str()),
+            Ok(CONSENT_VERSION)
+        );
+        assert_eq!(
+            submission.as_ref().map(|s| s.consent_text.as_str()),
+            Ok("J'accepte que l'association conserve ces informations.")
+        );
     }
 
     #[test]

@@ -28,6 +28,9 @@ const CAMPAIGN_P99_BUDGET_MS: f64 = 60.0;
 /// plan allows 10 ms per request, so even this upper bound must fit.
 const CAMPAIGN_CPU_BUDGET_MS: f64 = 10.0;
 
+/// CPU per checkout in workerd, every gate included: the free plan's 10 ms per request.
+const CHECKOUT_CPU_BUDGET_MS: f64 = 10.0;
+
 const LOAD_THREADS: usize = 4;
 const LOAD_DURATION: Duration = Duration::from_secs(5);
 
@@ -73,9 +76,14 @@ pub fn run() -> Result<(), String> {
     );
 
     let state_dir = target_dir(&repo).join("tirelire-bench");
-    if state_dir.exists() {
-        std::fs::remove_dir_all(&state_dir)
-            .map_err(|error| format!("cannot clear {}: {error}", state_dir.display()))?;
+    for dir in [
+        &state_dir,
+        &target_dir(&repo).join("tirelire-bench-baseline"),
+    ] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .map_err(|error| format!("cannot clear {}: {error}", dir.display()))?;
+        }
     }
     let stack = Stack::start(&StackConfig {
         repo: repo.clone(),
@@ -84,6 +92,7 @@ pub fn run() -> Result<(), String> {
         wrangler: tools.wrangler.clone(),
         ports: Ports::default(),
         seeds: vec![repo.join("demo-site/seed.sql")],
+        gates: true,
     })
     .map_err(|error| error.to_string())?;
 
@@ -144,7 +153,41 @@ pub fn run() -> Result<(), String> {
     println!(
         "(workerd's CPU includes the local runtime's own dev proxy, so it bounds the Worker's CPU from above.)"
     );
+
+    println!(
+        "\n── Checkouts ({LOAD_THREADS} connections × {} s; each writes an order and opens a session at the simulator) ──",
+        LOAD_DURATION.as_secs()
+    );
+    let (gated, gated_cpu) = checkout_load(&stack, true)?;
     drop(stack);
+    let baseline_stack = Stack::start(&StackConfig {
+        repo: repo.clone(),
+        state_dir: target_dir(&repo).join("tirelire-bench-baseline"),
+        node: tools.node.clone(),
+        wrangler: tools.wrangler.clone(),
+        ports: Ports::default(),
+        seeds: vec![repo.join("demo-site/seed.sql")],
+        gates: false,
+    })
+    .map_err(|error| error.to_string())?;
+    let (baseline, baseline_cpu) = checkout_load(&baseline_stack, false)?;
+    drop(baseline_stack);
+    for (label, load, cpu) in [
+        ("with Turnstile and the limits", &gated, gated_cpu),
+        ("without them (baseline)", &baseline, baseline_cpu),
+    ] {
+        println!(
+            "{label:<32} {:>7.0} req/s   p50 {:>5.1} ms   p99 {:>5.1} ms   CPU/checkout (workerd) {cpu:.2} ms",
+            load.per_second, load.p50_ms, load.p99_ms
+        );
+    }
+    println!(
+        "{:<32} the gates cost {:+.1} ms at p50 and {:+.2} ms of CPU per checkout   budget CPU {CHECKOUT_CPU_BUDGET_MS} ms: {}",
+        "",
+        gated.p50_ms - baseline.p50_ms,
+        gated_cpu - baseline_cpu,
+        check("checkout CPU", gated_cpu <= CHECKOUT_CPU_BUDGET_MS)
+    );
 
     if over.is_empty() {
         println!("\nEvery figure is within its budget.");
@@ -216,15 +259,8 @@ struct Load {
     p99_ms: f64,
 }
 
-/// A closed-loop load: each thread keeps one connection and sends the next request when the
-/// previous one is answered, for a fixed time.
+/// A closed-loop load of GETs on `url`.
 fn load(url: &str) -> Result<Load, String> {
-    let agent = || -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into()
-    };
     // Warm the route (and the campaign cache) first.
     let warm = agent();
     for _ in 0..50 {
@@ -232,7 +268,35 @@ fn load(url: &str) -> Result<Load, String> {
             .call()
             .map_err(|error| format!("GET {url}: {error}"))?;
     }
+    load_with(|agent, _| {
+        let mut response = agent
+            .get(url)
+            .call()
+            .map_err(|error| format!("GET {url}: {error}"))?;
+        response
+            .body_mut()
+            .read_to_vec()
+            .map_err(|error| error.to_string())?;
+        Ok(())
+    })
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// A closed-loop load: each thread keeps one connection and sends the next request (made by
+/// `request`, given a number no other request gets) when the previous one is answered, for a
+/// fixed time.
+fn load_with(
+    request: impl Fn(&ureq::Agent, usize) -> Result<(), String> + Sync,
+) -> Result<Load, String> {
     let started = Instant::now();
+    let counter = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<Vec<Duration>, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..LOAD_THREADS)
             .map(|_| {
@@ -240,15 +304,9 @@ fn load(url: &str) -> Result<Load, String> {
                     let agent = agent();
                     let mut latencies = Vec::new();
                     while started.elapsed() < LOAD_DURATION {
+                        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let sent = Instant::now();
-                        let mut response = agent
-                            .get(url)
-                            .call()
-                            .map_err(|error| format!("GET {url}: {error}"))?;
-                        response
-                            .body_mut()
-                            .read_to_vec()
-                            .map_err(|error| error.to_string())?;
+                        request(&agent, n)?;
                         latencies.push(sent.elapsed());
                     }
                     Ok(latencies)
@@ -282,6 +340,72 @@ fn load(url: &str) -> Result<Load, String> {
         p50_ms: percentile(0.50),
         p99_ms: percentile(0.99),
     })
+}
+
+/// Donations as fast as the edge takes them, each from a client and donor of its own, with
+/// a fresh Turnstile token when `gated`. Tokens are issued beforehand, so that the figures are
+/// the edge's own. Returns the load and the workerd CPU per checkout.
+fn checkout_load(stack: &Stack, gated: bool) -> Result<(Load, f64), String> {
+    let tokens: Vec<String> = if gated {
+        let issuer = agent();
+        (0..3000)
+            .map(|_| {
+                let mut answer = issuer
+                    .post(format!("{}/_sim/turnstile/token", stack.turnstile_url))
+                    .content_type("application/x-www-form-urlencoded")
+                    .send("sitekey=1x00000000000000000000AA&action=checkout&hostname=127.0.0.1")
+                    .map_err(|error| format!("a token: {error}"))?;
+                let answer: serde_json::Value = answer
+                    .body_mut()
+                    .read_json()
+                    .map_err(|error| error.to_string())?;
+                Ok(answer["token"].as_str().unwrap_or_default().to_owned())
+            })
+            .collect::<Result<_, String>>()?
+    } else {
+        Vec::new()
+    };
+    let url = format!("{}/v1/campaigns/jardin-2026/checkout", stack.edge_url);
+    let group = stack.edge_process_group();
+    let before = group_cpu(group, Some("workerd"));
+    let load = load_with(|agent, n| {
+        let token = tokens.get(n).cloned();
+        if gated && token.is_none() {
+            return Err("the benchmark ran out of tokens".into());
+        }
+        let body = serde_json::json!({
+            "donation": {
+                "amount": 2000, "currency": "EUR", "first_name": "Bench", "last_name": "Mark",
+                "email": format!("bench+{n}@example.fr"), "consent": true,
+                "consent_version": "2026-11", "consent_text": "J'accepte."
+            },
+            "return_url": format!("{}/", stack.site_url),
+            "locale": "fr",
+            "challenge_token": token,
+            "fill_ms": 5000
+        });
+        let ip = format!("198.18.{}.{}", n / 250 % 250, n % 250 + 1);
+        let mut response = agent
+            .post(&url)
+            .header("Origin", &stack.site_url)
+            .header("CF-Connecting-IP", &ip)
+            .content_type("text/plain;charset=UTF-8")
+            .send(body.to_string())
+            .map_err(|error| format!("POST {url}: {error}"))?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        if status == 201 {
+            Ok(())
+        } else {
+            Err(format!("a checkout got {status}: {text}"))
+        }
+    })?;
+    let cpu_ms = group_cpu(group, Some("workerd"))
+        .saturating_sub(before)
+        .as_secs_f64()
+        * 1000.0
+        / load.requests.max(1) as f64;
+    Ok((load, cpu_ms))
 }
 
 /// The CPU time used so far by the processes of a process group, from `/proc`: all of them, or

@@ -104,12 +104,17 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
 
     let glue = read_text(&bindgen_dir.join("tirelire_widget.js"))?;
     let loader = read_text(&repo.join("widget/loader.js"))?;
-    if !loader.contains("__TIRELIRE_WASM__") {
-        return Err("widget/loader.js no longer names __TIRELIRE_WASM__".into());
+    for placeholder in ["__TIRELIRE_WASM__", "__TIRELIRE_EDGES__"] {
+        if !loader.contains(placeholder) {
+            return Err(format!("widget/loader.js no longer names {placeholder}"));
+        }
     }
+    let edges = serde_json::to_string(&allowed_edges()?).map_err(|error| error.to_string())?;
     let bundle = format!(
         "(function () {{\n\"use strict\";\n{glue}\n{}\n}})();\n",
-        loader.replace("__TIRELIRE_WASM__", &wasm_name)
+        loader
+            .replace("__TIRELIRE_WASM__", &wasm_name)
+            .replace("__TIRELIRE_EDGES__", &edges)
     );
     let unminified = work.join("tirelire.js");
     write(&unminified, bundle.as_bytes())?;
@@ -138,6 +143,23 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     let wasm_out = out_dir.join(&wasm_name);
     write(&wasm_out, &wasm)?;
     Ok((js_path, wasm_out))
+}
+
+/// The other edges a page may name in `data-tirelire-edge`, from `TIRELIRE_WIDGET_EDGES`
+/// (origins separated by commas). By default there are none: a widget talks only to the edge
+/// that served it.
+fn allowed_edges() -> Result<Vec<String>, String> {
+    let listed = std::env::var("TIRELIRE_WIDGET_EDGES").unwrap_or_default();
+    listed
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            tirelire_domain::WebOrigin::parse(origin)
+                .map(String::from)
+                .map_err(|error| format!("TIRELIRE_WIDGET_EDGES: {origin:?}: {error}"))
+        })
+        .collect()
 }
 
 fn worker(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, PathBuf), String> {

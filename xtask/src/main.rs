@@ -12,6 +12,7 @@
 mod bench;
 mod build;
 mod demo;
+mod lint;
 mod run;
 mod test;
 mod tools;

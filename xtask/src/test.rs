@@ -1,5 +1,6 @@
 //! `cargo xtask test`: every test, from one command.
 //!
+//! 0. Lints: `cargo fmt --check`, clippy on the host and on wasm32, domain's dependencies.
 //! 1. Host tests: domain, edge (Stripe encoding, signatures), widget state, xtask.
 //! 2. Build the widget and the Worker as they are deployed.
 //! 3. Start the stack on free ports with a fresh D1, migrated from the same files.
@@ -19,6 +20,9 @@ use crate::tools::{Need, Tools};
 pub fn run() -> Result<(), String> {
     let tools = Tools::ensure(Need::Browser)?;
     let repo = crate::repo_root();
+
+    section("Lints");
+    crate::lint::run()?;
 
     section("Host tests");
     checked(
@@ -72,6 +76,7 @@ pub fn run() -> Result<(), String> {
         wrangler: tools.wrangler.clone(),
         ports: Ports::default(),
         seeds: vec![repo.join("demo-site/seed.sql"), repo.join("tests/seed.sql")],
+        gates: true,
     })
     .map_err(|error| error.to_string())?;
     println!(

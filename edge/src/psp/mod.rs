@@ -1,37 +1,21 @@
-//! Payment service providers, as plain data in and plain data out.
+//! Payment service providers, behind one seam, as plain data in and plain data out.
 //!
-//! Each provider builds its HTTP requests as [`PspRequest`] values and reads [`PspResponse`]
+//! A provider builds its HTTP requests as [`HttpRequest`] values and reads [`HttpResponse`]
 //! values back, without doing any I/O itself, so all of its logic is tested on the host. The
-//! edge sends the requests with [`transport::send`]. Stripe is the first provider; Mollie and
-//! offline payments will sit beside it in their own folders.
+//! edge sends the requests with [`crate::outbound::send`]. The rest of the edge only knows the
+//! [`PaymentProvider`] trait and the provider-neutral types below; it never names a provider.
+//!
+//! The seam is shaped for the providers to come: Stripe sends the whole event, signed
+//! ([`Notification::Event`]); Mollie's webhook only names a payment, which the edge fetches
+//! again ([`Notification::Fetch`]); offline payments (cheque, transfer, cash) open no page at
+//! the PSP at all ([`CheckoutPlan::Offline`]).
 
 pub mod stripe;
-pub mod transport;
+
+pub use crate::outbound::{HttpRequest, HttpResponse};
 
 use thiserror::Error;
-use tirelire_domain::{Locale, Money, OrderStatus};
-
-/// An HTTP request for a PSP's API.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PspRequest {
-    /// `GET` or `POST`.
-    pub method: &'static str,
-    /// The absolute URL.
-    pub url: String,
-    /// Headers, in order.
-    pub headers: Vec<(String, String)>,
-    /// The body, already encoded.
-    pub body: Option<String>,
-}
-
-/// What a PSP answered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PspResponse {
-    /// The HTTP status.
-    pub status: u16,
-    /// The body, as text.
-    pub body: String,
-}
+use tirelire_domain::{DisputeStatus, Locale, Money, OrderStatus};
 
 /// What the edge asks a PSP to collect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,8 +36,18 @@ pub struct CheckoutOrder<'a> {
     pub success_url: &'a str,
     /// Where the PSP sends the donor who gives up.
     pub cancel_url: &'a str,
-    /// The current Unix time, in seconds.
-    pub now: i64,
+    /// When the order was created, in Unix seconds; the page's lifetime counts from here, so
+    /// that the request is the same however often it is sent.
+    pub created_at: i64,
+}
+
+/// How a checkout proceeds at this provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckoutPlan {
+    /// Open a payment page with this request, then send the donor there.
+    Page(HttpRequest),
+    /// No page: the donor pays offline, and the treasurer records it.
+    Offline,
 }
 
 /// A payment page opened at the PSP.
@@ -65,12 +59,45 @@ pub struct CheckoutSession {
     pub url: String,
 }
 
-/// Why a PSP request did not give a session.
+/// A refund to ask the PSP for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundOrder<'a> {
+    /// The order's id, for the idempotency key and the PSP's records.
+    pub order_id: &'a str,
+    /// The PSP's id for the payment.
+    pub payment_id: &'a str,
+    /// How much to give back; `None` gives back everything not yet refunded.
+    pub amount: Option<Money>,
+    /// Distinguishes two refunds of the same order (for example, the count of earlier ones), so
+    /// that a retried request is one refund and a second decision is another.
+    pub sequence: u32,
+}
+
+/// A refund the PSP accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundReceipt {
+    /// The PSP's id for the refund.
+    pub id: String,
+    /// The amount refunded, in minor units.
+    pub amount: i64,
+    /// The PSP's word for where it stands (`pending`, `succeeded`…).
+    pub status: String,
+}
+
+/// Why a PSP request did not give what was asked.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum PspError {
-    /// The PSP answered with an error.
+    /// The PSP answered with an error that sending again will not change.
     #[error("the PSP refused the request ({status}): {message}")]
     Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The PSP's own explanation.
+        message: String,
+    },
+    /// The PSP failed on its side (5xx, 409, 429); the same request may succeed later.
+    #[error("the PSP failed ({status}): {message}")]
+    Unavailable {
         /// The HTTP status.
         status: u16,
         /// The PSP's own explanation.
@@ -79,9 +106,43 @@ pub enum PspError {
     /// The PSP's answer could not be read.
     #[error("the PSP's answer could not be read: {0}")]
     Unreadable(String),
-    /// The PSP could not be reached.
+    /// The PSP could not be reached, or did not answer in time.
     #[error("the PSP could not be reached: {0}")]
     Unreachable(String),
+    /// The PSP gave a payment page the donor must not be sent to.
+    #[error("the PSP gave an unexpected payment page: {0}")]
+    UnsafePage(String),
+}
+
+impl PspError {
+    /// Whether sending the same request again (with the same idempotency key) might succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable { .. } | Self::Unreachable(_) | Self::Unreadable(_)
+        )
+    }
+}
+
+/// The headers of a webhook delivery that a provider may need.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryHeaders {
+    /// The provider's signature header, if any (`Stripe-Signature`).
+    pub signature: Option<String>,
+    /// The body's content type.
+    pub content_type: Option<String>,
+}
+
+/// What a webhook delivery tells the edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notification {
+    /// The delivery carries a verified event.
+    Event(PaymentEvent),
+    /// The delivery only names a payment, whose state must be fetched from the PSP.
+    Fetch {
+        /// The PSP's id for the payment or session.
+        reference: String,
+    },
 }
 
 /// A verified PSP event, reduced to what it means for one order.
@@ -91,23 +152,98 @@ pub struct PaymentEvent {
     pub id: String,
     /// The PSP's name for the kind of event.
     pub kind: String,
-    /// What the event says about a checkout session, if it is about one.
-    pub session: Option<SessionUpdate>,
+    /// Whether the event comes from the live mode, when the PSP says.
+    pub live: Option<bool>,
+    /// What the event changes, if it concerns a payment at all.
+    pub change: Option<PaymentChange>,
 }
 
-/// What an event says about a checkout session.
+/// What an event changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaymentChange {
+    /// A checkout session moved.
+    Session(SessionUpdate),
+    /// Money went back to the donor.
+    Refund(RefundUpdate),
+    /// The donor's bank disputed the payment, or the dispute closed.
+    Dispute(DisputeUpdate),
+}
+
+/// An amount as the PSP wrote it: minor units and an ISO 4217 code, upper case. It is not
+/// [`Money`] yet, because the PSP may name a currency the edge does not collect in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PspAmount {
+    /// The amount in minor units.
+    pub minor: i64,
+    /// The currency code, upper case.
+    pub currency: String,
+}
+
+impl PspAmount {
+    /// Whether this is exactly `money`.
+    pub fn is(&self, money: Money) -> bool {
+        self.minor == money.minor && self.currency == money.currency.code()
+    }
+}
+
+impl std::fmt::Display for PspAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.minor, self.currency)
+    }
+}
+
+/// What an event or a fetch says about a checkout session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionUpdate {
     /// The PSP's id for the session.
     pub session_id: String,
-    /// The order id the edge gave when it opened the session, if the event carries it.
+    /// The order id the edge put in the session's metadata; a session without one was not
+    /// opened by this edge.
     pub order_id: Option<String>,
     /// The status the order should move to, or `None` while the payment is still on its way.
     pub outcome: Option<OrderStatus>,
-    /// The amount the session was for, in minor units.
-    pub amount: Option<i64>,
-    /// The ISO 4217 code of that amount, upper case.
-    pub currency: Option<String>,
+    /// The session's amount.
+    pub amount: Option<PspAmount>,
+    /// The PSP's id for the payment made through the session, once there is one.
+    pub payment_id: Option<String>,
+}
+
+/// What a refund event says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundUpdate {
+    /// The PSP's id for the payment.
+    pub payment_id: String,
+    /// The order id the payment carries in its metadata, if any.
+    pub order_id: Option<String>,
+    /// Everything refunded on the payment so far (not just this refund), so that events in
+    /// any order leave the same result.
+    pub refunded_total: PspAmount,
+}
+
+/// What a dispute event says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisputeUpdate {
+    /// The PSP's id for the payment.
+    pub payment_id: String,
+    /// The order id the payment carries in its metadata, if any.
+    pub order_id: Option<String>,
+    /// Where the dispute stands.
+    pub status: DisputeStatus,
+    /// The amount disputed.
+    pub amount: PspAmount,
+}
+
+/// One page of the PSP's event list, for the sweep that catches missed deliveries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventPage {
+    /// The events, oldest first.
+    pub events: Vec<PaymentEvent>,
+    /// The events that could not be read, with why.
+    pub unreadable: Vec<String>,
+    /// The id of the newest event on the page, read or not: where the next page starts.
+    pub newest: Option<String>,
+    /// Whether more events follow the last one.
+    pub has_more: bool,
 }
 
 /// Why a webhook delivery was refused.
@@ -128,4 +264,56 @@ pub enum WebhookError {
     /// The body is signed but is not an event this edge can read.
     #[error("the event could not be read: {0}")]
     MalformedEvent(String),
+}
+
+/// One payment provider, as the edge uses it. Every method builds or reads plain data.
+pub trait PaymentProvider {
+    /// The provider's name, stored with each order and event (`stripe`).
+    fn name(&self) -> &'static str;
+
+    /// Whether the account's key is a live one (as opposed to a test one).
+    fn is_live(&self) -> bool;
+
+    /// The header that carries the signature of a webhook delivery, if the provider signs.
+    fn signature_header(&self) -> Option<&'static str>;
+
+    /// The origins of the provider's payment pages, where the widget may send donors.
+    fn payment_origins(&self) -> Vec<String>;
+
+    /// How to start paying for `order`.
+    fn checkout(&self, order: &CheckoutOrder<'_>) -> CheckoutPlan;
+
+    /// The same request as the one built by [`PaymentProvider::checkout`] for `order_id`, from
+    /// its stored body, for a retry that can only give back the same page.
+    fn replay_checkout(&self, order_id: &str, body: &str) -> HttpRequest;
+
+    /// Reads the answer to a checkout request.
+    fn read_checkout(&self, response: &HttpResponse) -> Result<CheckoutSession, PspError>;
+
+    /// Verifies a webhook delivery and reads what it says.
+    fn read_notification(
+        &self,
+        payload: &[u8],
+        headers: &DeliveryHeaders,
+        now: i64,
+    ) -> Result<Notification, WebhookError>;
+
+    /// The request that fetches a session's current state.
+    fn session_request(&self, session_id: &str) -> HttpRequest;
+
+    /// Reads the answer to [`PaymentProvider::session_request`].
+    fn read_session(&self, response: &HttpResponse) -> Result<SessionUpdate, PspError>;
+
+    /// The request that gives money back.
+    fn refund(&self, refund: &RefundOrder<'_>) -> HttpRequest;
+
+    /// Reads the answer to a refund request.
+    fn read_refund(&self, response: &HttpResponse) -> Result<RefundReceipt, PspError>;
+
+    /// The request for the events after `cursor` (an event id), oldest first, or the newest
+    /// one when there is no cursor yet; `None` when the provider keeps no event list.
+    fn events_request(&self, cursor: Option<&str>) -> Option<HttpRequest>;
+
+    /// Reads the answer to [`PaymentProvider::events_request`].
+    fn read_events(&self, response: &HttpResponse) -> Result<EventPage, PspError>;
 }

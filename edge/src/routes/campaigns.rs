@@ -1,8 +1,10 @@
-//! `GET /v1/campaigns/{slug}`: what the widget shows, with live totals.
+//! `GET /v1/campaigns/{slug}`: what the widget shows, with live totals and the conditions of a
+//! checkout.
 
-use tirelire_domain::CampaignSlug;
-use worker::{Env, Response};
+use tirelire_domain::{CampaignSlug, CheckoutPolicy};
+use worker::{Env, Response, console_warn};
 
+use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::http::json;
 use crate::storage::{CampaignRecord, Storage};
@@ -19,6 +21,25 @@ pub async fn find(slug: &str, env: &Env) -> Result<(Storage, CampaignRecord), Ed
 
 /// The campaign's public view.
 pub async fn get(slug: &str, env: &Env) -> Result<Response, EdgeError> {
-    let (_, campaign) = find(slug, env).await?;
+    let (_, mut campaign) = find(slug, env).await?;
+    campaign.view.checkout = policy(env)?;
     Ok(json(200, &campaign.view)?)
+}
+
+/// What the edge asks of a checkout. Without the PSP's keys the form still shows, and the
+/// checkout explains that the edge is not configured yet.
+fn policy(env: &Env) -> Result<CheckoutPolicy, EdgeError> {
+    let settings = Settings::read(env)?;
+    let payment_origins = match config::provider(env, &settings) {
+        Ok(provider) => provider.payment_origins(),
+        Err(error) => {
+            console_warn!("{error}");
+            Vec::new()
+        }
+    };
+    Ok(CheckoutPolicy {
+        payment_origins,
+        challenge: settings.turnstile.is_some(),
+        min_fill_ms: settings.limits.min_fill_ms,
+    })
 }

@@ -1,95 +1,292 @@
 //! `POST /v1/campaigns/{slug}/checkout`: a donation becomes a pending order and a payment page.
 //!
-//! The order is written before the PSP is called, so that whatever happens next (a timeout, a
-//! crash, a webhook that arrives early) the payment always finds its record.
+//! The gates come first, cheapest first, and none writes anything: the page's origin, the
+//! per-minute limit, the size of the body, the traps for scripts, validation, the attempt key
+//! (a repeated attempt gets its first answer back), then Turnstile. The order is then written,
+//! in one batch with the hourly and daily counters it must stay within, and only then is the
+//! PSP called: whatever happens next (a timeout, a crash, a webhook that arrives early), the
+//! payment always finds its record. The PSP's request is stored with the order, so that the
+//! sweep can send exactly the same request again with the same idempotency key: a PSP that
+//! timed out or failed on its side leaves the order pending, and the sweep learns whether a
+//! page was opened after all.
 
 use tirelire_domain::api::{CheckoutRequest, CheckoutResponse, return_params};
-use worker::{Env, Request, Response, console_error};
+use tirelire_domain::{OrderStatus, ValidDonation};
+use worker::{Context, Env, Request, Response, console_error, console_warn};
 
-use crate::config;
+use crate::config::{self, Settings};
 use crate::error::EdgeError;
-use crate::http::{json, now_secs, read_body};
+use crate::guard::rate::{self, Window};
+use crate::guard::{check_traps, turnstile};
+use crate::http::{client_ip, json, now_secs, read_body};
 use crate::ids::new_order_id;
-use crate::psp::{CheckoutOrder, transport};
+use crate::outbound;
+use crate::psp::{CheckoutOrder, CheckoutPlan, CheckoutSession, PaymentProvider, PspError};
 use crate::return_url::ReturnUrl;
-use crate::storage::NewOrder;
+use crate::storage::{Inserted, NewOrder, Storage, StoredOrder};
 
 /// A checkout body is a few hundred bytes; anything far larger is not from the widget.
 const MAX_BODY: usize = 16 * 1024;
+/// How long an attempt key gives back its first order.
+pub const ATTEMPT_WINDOW_SECS: i64 = 30 * 60;
 
 /// Opens a payment page for a donation.
-pub async fn post(mut req: Request, slug: &str, env: &Env) -> Result<Response, EdgeError> {
+pub async fn post(
+    mut req: Request,
+    slug: &str,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Response, EdgeError> {
     let (storage, campaign) = super::campaigns::find(slug, env).await?;
-    let slug = campaign.view.slug.clone();
+    let settings = Settings::read(env)?;
 
-    // The edge's own pages (the hosted fallback) may always collect.
+    // The edge's own pages (the hosted form) may always collect.
     let own_origin = req.url()?.origin().ascii_serialization();
     let allowed = |origin: &str| origin == own_origin || campaign.allows_origin(origin);
     let origin = req.headers().get("Origin")?;
     if !origin.as_deref().is_some_and(allowed) {
         return Err(EdgeError::OriginNotAllowed(origin));
     }
+    let client = client_ip(&req);
+    limit_per_minute(env, client.as_deref(), campaign.id).await?;
 
-    let body = read_body(&mut req, MAX_BODY).await?;
+    let body = read_body(&mut req, MAX_BODY, ctx).await?;
     let request: CheckoutRequest = serde_json::from_slice(&body)
         .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    check_traps(
+        &request.website,
+        request.fill_ms,
+        settings.limits.min_fill_ms,
+    )
+    .map_err(EdgeError::LooksAutomated)?;
     let donation = request
         .donation
         .validate(&campaign.view.rules)
         .map_err(EdgeError::InvalidSubmission)?;
     let return_url = ReturnUrl::parse(&request.return_url, allowed)?;
-    let stripe = config::stripe(env)?;
-
-    let order_id = new_order_id()?;
+    let attempt = match request.attempt.as_deref() {
+        Some(key) if CheckoutRequest::is_attempt_key(key) => Some(key),
+        Some(_) => return Err(EdgeError::MalformedBody("malformed attempt key".into())),
+        None => None,
+    };
     let now = now_secs();
-    storage
-        .insert_pending_order(&NewOrder {
-            id: &order_id,
-            campaign_id: campaign.id,
-            donation: &donation,
-            locale: request.locale,
-            psp: "stripe",
-            now,
-        })
-        .await?;
+    if let Some(key) = attempt {
+        let since = now - ATTEMPT_WINDOW_SECS;
+        if let Some(order) = storage.order_for_attempt(campaign.id, key, since).await? {
+            return same_attempt(&order);
+        }
+    }
 
-    let success_url = return_url.with_outcome(slug.as_str(), &order_id, return_params::PAID);
-    let cancel_url = return_url.with_outcome(slug.as_str(), &order_id, return_params::CANCELLED);
-    let psp_request = stripe.checkout_request(&CheckoutOrder {
+    if let Some(turnstile) = &settings.turnstile {
+        let own_host = req.url()?.host_str().map(str::to_owned);
+        let allowed_host =
+            |host: &str| own_host.as_deref() == Some(host) || campaign.allows_host(host);
+        let verify = turnstile::verify_request(
+            turnstile,
+            request.challenge_token.as_deref(),
+            client.as_deref(),
+        )
+        .map_err(EdgeError::Challenge)?;
+        let verdict = outbound::send(&verify, settings.psp_timeout_ms)
+            .await
+            .map_err(|error| {
+                EdgeError::Challenge(turnstile::ChallengeError::Unavailable(error.0))
+            })?;
+        turnstile::read_verdict(&verdict, allowed_host).map_err(EdgeError::Challenge)?;
+    }
+
+    let provider = config::provider(env, &settings)?;
+    let order_id = new_order_id()?;
+    let success_url =
+        return_url.with_outcome(campaign.view.slug.as_str(), &order_id, return_params::PAID);
+    let cancel_url = return_url.with_outcome(
+        campaign.view.slug.as_str(),
+        &order_id,
+        return_params::CANCELLED,
+    );
+    let plan = provider.checkout(&CheckoutOrder {
         order_id: &order_id,
-        campaign_slug: slug.as_str(),
+        campaign_slug: campaign.view.slug.as_str(),
         label: &campaign.view.title,
         amount: donation.amount,
         email: &donation.email,
         locale: request.locale,
         success_url: &success_url,
         cancel_url: &cancel_url,
-        now,
+        created_at: now,
     });
-    let session = match transport::send(&psp_request).await {
-        Ok(response) => stripe.read_checkout_response(&response),
-        Err(error) => Err(error),
+    let CheckoutPlan::Page(psp_request) = plan else {
+        // Offline providers come with the treasurer's back-office, which records payments.
+        return Err(EdgeError::Psp(PspError::Rejected {
+            status: 0,
+            message: "this provider opens no payment page".into(),
+        }));
     };
-    let session = match session {
-        Ok(session) => session,
-        Err(error) => {
-            // The donor never reached a payment page: close the order so the treasurer's
-            // records show it as failed rather than forever pending.
-            if let Err(storage_error) = storage
-                .move_order(&order_id, tirelire_domain::OrderStatus::Failed, now)
-                .await
-            {
-                console_error!("order {order_id} could not be marked failed: {storage_error}");
-            }
-            return Err(error.into());
+
+    let windows = counted_windows(client.as_deref(), &donation, &settings, now);
+    let inserted = storage
+        .insert_pending_order(&NewOrder {
+            id: &order_id,
+            campaign_id: campaign.id,
+            donation: &donation,
+            locale: request.locale,
+            psp: provider.name(),
+            attempt_key: attempt,
+            psp_request: psp_request.body.as_deref(),
+            windows: &windows,
+            now,
+        })
+        .await?;
+    match inserted {
+        Inserted::Recorded => {}
+        Inserted::OverLimit(window) => {
+            return Err(EdgeError::RateLimited {
+                what: if window.key.starts_with("email") {
+                    "email per day"
+                } else {
+                    "address per hour"
+                },
+                retry_after: window.retry_after(now),
+            });
         }
+        // Two requests with the same key crossed: the other one recorded its order.
+        Inserted::SameAttempt => {
+            let since = now - ATTEMPT_WINDOW_SECS;
+            return match attempt {
+                Some(key) => match storage.order_for_attempt(campaign.id, key, since).await? {
+                    Some(order) => same_attempt(&order),
+                    None => Err(EdgeError::CheckoutInProgress),
+                },
+                None => Err(EdgeError::Runtime("an order id was drawn twice".into())),
+            };
+        }
+    }
+
+    match open_page(provider.as_ref(), &psp_request, settings.psp_timeout_ms).await {
+        Ok(session) => {
+            storage
+                .attach_session(&order_id, &session.id, &session.url, now)
+                .await?;
+            Ok(json(
+                201,
+                &CheckoutResponse {
+                    order_id,
+                    checkout_url: session.url,
+                },
+            )?)
+        }
+        Err(error) if error.is_transient() => {
+            // The PSP may have opened the page without the edge hearing of it: the order stays
+            // pending, without a session, and the sweep sends the same request again in a few
+            // minutes to learn which. The donor can try again at once; nobody has this page.
+            console_warn!("order {order_id} left to the sweep: {error}");
+            Err(error.into())
+        }
+        Err(error) => {
+            // The PSP refused: no page exists. Close the order after the answer, so that the
+            // donor hears at once that they can try again.
+            ctx.wait_until(close_failed(storage, order_id, now));
+            Err(error.into())
+        }
+    }
+}
+
+/// The Rate Limiting binding's verdict for this client and campaign. Without the binding (an
+/// old `wrangler.toml`), the longer limits in D1 still hold; the gap is logged.
+async fn limit_per_minute(
+    env: &Env,
+    client: Option<&str>,
+    campaign_id: i64,
+) -> Result<(), EdgeError> {
+    let Ok(limiter) = env.rate_limiter(rate::BINDING) else {
+        console_warn!(
+            "the {} binding is missing; checkouts are limited per hour and day only",
+            rate::BINDING
+        );
+        return Ok(());
     };
-    storage.attach_session(&order_id, &session.id, now).await?;
-    Ok(json(
-        201,
-        &CheckoutResponse {
-            order_id,
-            checkout_url: session.url,
-        },
-    )?)
+    let key = rate::minute_key(client.unwrap_or("unknown"), campaign_id);
+    match limiter.limit(key).await {
+        Ok(outcome) if outcome.success => Ok(()),
+        Ok(_) => Err(EdgeError::RateLimited {
+            what: "address and campaign per minute",
+            retry_after: rate::BINDING_PERIOD_SECS,
+        }),
+        Err(error) => {
+            console_warn!("the rate limiter failed, letting the checkout through: {error}");
+            Ok(())
+        }
+    }
+}
+
+fn counted_windows(
+    client: Option<&str>,
+    donation: &ValidDonation,
+    settings: &Settings,
+    now: i64,
+) -> Vec<Window> {
+    let mut windows = vec![Window::email_day(&donation.email, now, &settings.limits)];
+    if let Some(client) = client {
+        windows.push(Window::ip_hour(client, now, &settings.limits));
+    }
+    // A limit of 0 is no limit: nothing is counted.
+    windows.retain(|window| window.limit > 0);
+    windows
+}
+
+/// The answer for an attempt seen before: its page if it has one, else a wait or its failure.
+fn same_attempt(order: &StoredOrder) -> Result<Response, EdgeError> {
+    match (&order.checkout_url, order.status) {
+        (Some(url), OrderStatus::Pending) => Ok(json(
+            200,
+            &CheckoutResponse {
+                order_id: order.id.clone(),
+                checkout_url: url.clone(),
+            },
+        )?),
+        (None, OrderStatus::Pending) => Err(EdgeError::CheckoutInProgress),
+        (_, OrderStatus::Failed) => Err(EdgeError::Psp(PspError::Rejected {
+            status: 0,
+            message: format!("attempt of order {} failed before", order.id),
+        })),
+        // Paid, expired or refunded: the attempt is over; the widget draws a new key.
+        (_, status) => Err(EdgeError::MalformedBody(format!(
+            "the attempt key belongs to order {} which is {}",
+            order.id,
+            status.as_str()
+        ))),
+    }
+}
+
+/// Sends the request that opens the page, and once more with the same idempotency key if the
+/// PSP could not be reached or failed on its side: the retry can only give back the same page.
+async fn open_page(
+    provider: &dyn PaymentProvider,
+    request: &outbound::HttpRequest,
+    timeout_ms: u32,
+) -> Result<CheckoutSession, PspError> {
+    let mut last = None;
+    for _ in 0..2 {
+        let result = match outbound::send(request, timeout_ms).await {
+            Ok(response) => provider.read_checkout(&response),
+            Err(error) => Err(PspError::Unreachable(error.0)),
+        };
+        match result {
+            Err(error) if error.is_transient() => {
+                console_warn!("the PSP failed, trying once more: {error}");
+                last = Some(error);
+            }
+            result => return result,
+        }
+    }
+    Err(last.unwrap_or_else(|| PspError::Unreachable("no attempt".into())))
+}
+
+async fn close_failed(storage: Storage, order_id: String, now: i64) {
+    if let Err(error) = storage
+        .move_order(&order_id, OrderStatus::Failed, now)
+        .await
+    {
+        console_error!("order {order_id} could not be marked failed: {error}");
+    }
 }

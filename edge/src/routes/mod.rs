@@ -6,4 +6,5 @@ pub mod campaigns;
 pub mod checkout;
 pub mod health;
 pub mod orders;
+pub mod pages;
 pub mod webhooks;

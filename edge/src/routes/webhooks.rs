@@ -1,79 +1,81 @@
-//! `POST /v1/webhooks/stripe`: Stripe tells the edge how a checkout ended.
+//! `POST /v1/webhooks/{provider}`: the PSP tells the edge how payments went.
 //!
-//! Deliveries are verified, then applied idempotently: an event is recorded once, and an order's
-//! status only moves forward, so repeated, concurrent or late deliveries change nothing twice.
-//! A delivery that cannot be applied gets a 4xx (or a 5xx when storage failed), which makes
-//! Stripe retry and shows the failure in its dashboard; it never gets a silent 200.
+//! A delivery is verified, then handed to the ledger, which applies it once. What answers
+//! what follows how PSPs retry: a delivery that cannot be verified or read gets a 4xx, and a
+//! failure of storage a 5xx, so the PSP tries again; an event about something this edge did not
+//! open (another integration on the same account) gets `200 {"applied":false}`, because a 4xx
+//! would make Stripe retry for three days and then disable the endpoint.
 
 use serde::Serialize;
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
-use crate::config;
+use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::http::{json, now_secs, read_body};
-use crate::psp::stripe::Stripe;
+use crate::ledger::{self, Outcome};
+use crate::outbound;
+use crate::psp::{DeliveryHeaders, Notification, PaymentChange, PaymentEvent};
 use crate::storage::Storage;
 
-/// Stripe's events are far below this.
+/// PSP events are far below this.
 const MAX_BODY: usize = 512 * 1024;
 
 #[derive(Serialize)]
 struct Receipt {
     received: bool,
     applied: bool,
+    outcome: Outcome,
 }
 
 /// Verifies and applies one delivery.
-pub async fn stripe(mut req: Request, env: &Env) -> Result<Response, EdgeError> {
-    let secret = config::stripe_webhook_secret(env)?;
-    let signature = req.headers().get("Stripe-Signature")?;
-    let payload = read_body(&mut req, MAX_BODY).await?;
+pub async fn post(
+    mut req: Request,
+    provider_name: &str,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Response, EdgeError> {
+    let settings = Settings::read(env)?;
+    let provider = config::provider(env, &settings)?;
+    if provider.name() != provider_name {
+        return Err(EdgeError::NotFound);
+    }
+    let signature = match provider.signature_header() {
+        Some(name) => req.headers().get(name)?,
+        None => None,
+    };
+    let headers = DeliveryHeaders {
+        signature,
+        content_type: req.headers().get("Content-Type")?,
+    };
+    let payload = read_body(&mut req, MAX_BODY, ctx).await?;
     let now = now_secs();
-    let event = Stripe::read_event(&payload, signature.as_deref(), &secret, now)?;
-
-    let Some(update) = event.session else {
-        // An event type the edge does not act on: acknowledge it, or Stripe retries for days.
-        return Ok(json(
-            200,
-            &Receipt {
-                received: true,
-                applied: false,
-            },
-        )?);
+    let event = match provider.read_notification(&payload, &headers, now)? {
+        Notification::Event(event) => event,
+        // The delivery only names a payment: its state is asked of the PSP itself, so nothing
+        // in the delivery needs to be believed.
+        Notification::Fetch { reference } => {
+            let request = provider.session_request(&reference);
+            let response = outbound::send(&request, settings.psp_timeout_ms)
+                .await
+                .map_err(|error| crate::psp::PspError::Unreachable(error.0))?;
+            let update = provider.read_session(&response)?;
+            let outcome = update.outcome.map_or("open", |status| status.as_str());
+            PaymentEvent {
+                id: format!("{}:{}:{outcome}", provider.name(), update.session_id),
+                kind: "fetched".into(),
+                live: None,
+                change: Some(PaymentChange::Session(update)),
+            }
+        }
     };
     let storage = Storage::from_env(env)?;
-    let order = storage
-        .order_for_session(&update.session_id, update.order_id.as_deref())
-        .await?
-        .ok_or_else(|| EdgeError::UnknownSession(update.session_id.clone()))?;
-
-    let event_amount = (update.amount, update.currency.as_deref());
-    if event_amount != (Some(order.amount), Some(order.currency.as_str())) {
-        return Err(EdgeError::AmountMismatch {
-            order: order.id,
-            expected: format!("{} {}", order.amount, order.currency),
-            got: format!("{:?} {:?}", update.amount, update.currency),
-        });
-    }
-
-    let applied = storage
-        .apply_event(
-            &event.id,
-            &event.kind,
-            &order,
-            &update.session_id,
-            update.outcome,
-            now,
-        )
-        .await?;
-    if applied {
-        storage.forget_campaign(&order.campaign_slug).await;
-    }
+    let outcome = ledger::apply(&storage, provider.name(), provider.is_live(), &event, now).await?;
     Ok(json(
         200,
         &Receipt {
             received: true,
-            applied,
+            applied: outcome == Outcome::Applied,
+            outcome,
         },
     )?)
 }

@@ -1,7 +1,7 @@
 //! Campaigns: read from D1, kept for a minute in KV, forgotten there when a payment lands.
 
 use serde::{Deserialize, Serialize};
-use tirelire_domain::{CampaignSlug, CampaignView, Currency, DonationRules};
+use tirelire_domain::{CampaignSlug, CampaignView, CheckoutPolicy, Currency, DonationRules, Money};
 use worker::query;
 
 use super::{Storage, StorageError};
@@ -13,7 +13,8 @@ pub struct CampaignRecord {
     pub id: i64,
     /// The public view, totals included.
     pub view: CampaignView,
-    /// The origins whose pages may start a checkout.
+    /// The origins whose pages may start a checkout, in the form browsers send (the schema
+    /// normalises them on insert and refuses what is not an origin).
     pub allowed_origins: Vec<String>,
 }
 
@@ -21,6 +22,14 @@ impl CampaignRecord {
     /// Whether a page on `origin` may start a checkout.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|allowed| allowed == origin)
+    }
+
+    /// Whether a page on `host` (a host name, as Turnstile reports it) belongs to an allowed
+    /// origin.
+    pub fn allows_host(&self, host: &str) -> bool {
+        self.allowed_origins
+            .iter()
+            .any(|origin| url::Url::parse(origin).is_ok_and(|url| url.host_str() == Some(host)))
     }
 }
 
@@ -46,8 +55,9 @@ impl CampaignRow {
         let corrupt = |what: &str| StorageError::Corrupt(format!("campaign {}: {what}", self.slug));
         let currency = Currency::from_code(&self.currency).ok_or_else(|| corrupt("currency"))?;
         let slug = CampaignSlug::parse(&self.slug).map_err(|_| corrupt("slug"))?;
-        let preset_amounts =
+        let presets: Vec<i64> =
             serde_json::from_str(&self.preset_amounts).map_err(|_| corrupt("preset_amounts"))?;
+        let money = |minor| Money::new(minor, currency);
         let allowed_origins =
             serde_json::from_str(&self.origins).map_err(|_| corrupt("origins"))?;
         Ok(CampaignRecord {
@@ -57,15 +67,12 @@ impl CampaignRow {
                 organisation: self.organisation,
                 title: self.title,
                 description: self.description,
-                rules: DonationRules {
-                    currency,
-                    min_amount: self.min_amount,
-                    max_amount: self.max_amount,
-                },
-                preset_amounts,
-                goal_amount: self.goal_amount,
-                raised_amount: self.raised_amount,
+                rules: DonationRules::new(currency, self.min_amount, self.max_amount),
+                presets: presets.into_iter().map(money).collect(),
+                goal: self.goal_amount.map(money),
+                raised: money(self.raised_amount),
                 donation_count: self.donation_count,
+                checkout: CheckoutPolicy::default(),
             },
             allowed_origins,
         })

@@ -1,18 +1,20 @@
-//! The edge's records: D1 holds campaigns, orders and webhook events; KV holds a short-lived
-//! copy of each campaign's public data.
+//! The edge's records: D1 holds campaigns, orders, PSP events, anomalies and checkout
+//! counters; KV holds a short-lived copy of each campaign's public data.
 //!
-//! Totals and payment state live in D1 only, because KV is eventually consistent and not
-//! atomic. Every statement binds its parameters.
+//! Totals, payment state and counters live in D1 only, because KV is eventually consistent and
+//! not atomic. Every statement binds its parameters.
 
 mod cache;
 mod campaigns;
+mod ledger;
 mod orders;
 
 use thiserror::Error;
 use worker::{D1Database, Env, kv::KvStore};
 
 pub use campaigns::CampaignRecord;
-pub use orders::NewOrder;
+pub use ledger::{Anomaly, EventRecord, OrderChange};
+pub use orders::{Inserted, NewOrder, StoredOrder};
 
 /// The D1 binding's name in `wrangler.toml`.
 pub const DB_BINDING: &str = "DB";
@@ -57,4 +59,9 @@ impl Storage {
                 .map_err(|_| StorageError::MissingBinding(CACHE_BINDING))?,
         })
     }
+}
+
+/// How many rows a statement changed.
+fn changes(result: &worker::D1Result) -> Result<usize, StorageError> {
+    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0))
 }

@@ -1,14 +1,17 @@
-//! Orders and the PSP events applied to them.
+//! Orders: written `pending` before the PSP is called, then moved only along the domain's
+//! state machine, every update guarded by the statuses the target may come from.
 //!
-//! An order is written `pending` before the PSP is called, so no payment can arrive for an
-//! order the edge does not know. Its status then only moves along the domain's state machine:
-//! every update is guarded by the statuses the target may come from.
+//! The insert runs in one batch with the checkout counters it must respect, so that a client
+//! over its limit adds no order, and two requests with the same attempt key add one.
 
 use serde::Deserialize;
-use tirelire_domain::{CampaignSlug, Locale, OrderStatus, ValidDonation, api::OrderView};
+use tirelire_domain::{
+    CampaignSlug, Currency, Locale, Money, OrderStatus, ValidDonation, api::OrderView,
+};
 use worker::{D1PreparedStatement, query};
 
-use super::{Storage, StorageError};
+use super::{Storage, StorageError, changes};
+use crate::guard::rate::Window;
 
 /// A donation to record before the donor is sent to the PSP.
 pub struct NewOrder<'a> {
@@ -22,21 +25,104 @@ pub struct NewOrder<'a> {
     pub locale: Locale,
     /// The PSP the order is paid through.
     pub psp: &'a str,
+    /// The widget's key for this attempt, if it sent one.
+    pub attempt_key: Option<&'a str>,
+    /// The body of the request that opens the payment page, kept to send it again.
+    pub psp_request: Option<&'a str>,
+    /// The counters this checkout adds to, and must stay within.
+    pub windows: &'a [Window],
     /// The current Unix time.
     pub now: i64,
 }
 
-/// An order as the webhook handler needs it.
-#[derive(Clone, Debug, Deserialize)]
+/// What inserting an order did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// The order is recorded.
+    Recorded,
+    /// A counter is over its limit: nothing was recorded. Holds the window that is full.
+    OverLimit(Window),
+    /// Another order already has this attempt key.
+    SameAttempt,
+}
+
+/// An order as the webhook, the sweep and the checkout's retries need it.
+#[derive(Clone, Debug)]
 pub struct StoredOrder {
     /// The order's id.
     pub id: String,
     /// The campaign's slug, to refresh its cached totals.
     pub campaign_slug: CampaignSlug,
-    /// The amount in minor units.
-    pub amount: i64,
-    /// The ISO 4217 code.
-    pub currency: String,
+    /// The amount.
+    pub amount: Money,
+    /// Where the order stands.
+    pub status: OrderStatus,
+    /// The PSP's session, once attached.
+    pub session_id: Option<String>,
+    /// The PSP's payment, once paid.
+    pub payment_id: Option<String>,
+    /// The payment page, once opened.
+    pub checkout_url: Option<String>,
+    /// The request that opens the payment page.
+    pub psp_request: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OrderRow {
+    id: String,
+    campaign_slug: String,
+    amount: i64,
+    currency: String,
+    status: String,
+    psp_session_id: Option<String>,
+    psp_payment_id: Option<String>,
+    checkout_url: Option<String>,
+    psp_request: Option<String>,
+}
+
+impl OrderRow {
+    fn into_order(self) -> Result<StoredOrder, StorageError> {
+        let corrupt = |what: &str| StorageError::Corrupt(format!("order {}: {what}", self.id));
+        let currency = Currency::from_code(&self.currency).ok_or_else(|| corrupt("currency"))?;
+        let status = OrderStatus::from_name(&self.status).ok_or_else(|| corrupt("status"))?;
+        let campaign_slug =
+            CampaignSlug::parse(&self.campaign_slug).map_err(|_| corrupt("campaign"))?;
+        Ok(StoredOrder {
+            amount: Money::new(self.amount, currency),
+            status,
+            campaign_slug,
+            session_id: self.psp_session_id,
+            payment_id: self.psp_payment_id,
+            checkout_url: self.checkout_url,
+            psp_request: self.psp_request,
+            id: self.id,
+        })
+    }
+}
+
+/// A query for [`StoredOrder`]s: every column it needs, and `rest` (the `WHERE` clause and
+/// what follows it).
+fn orders_where(rest: &str) -> String {
+    format!(
+        "SELECT o.id, c.slug AS campaign_slug, o.amount, o.currency, o.status,
+                o.psp_session_id, o.psp_payment_id, o.checkout_url, o.psp_request
+         FROM orders o JOIN campaigns c ON c.id = o.campaign_id
+         WHERE {rest}"
+    )
+}
+
+/// The one order a statement finds, if any.
+async fn one_order(statement: D1PreparedStatement) -> Result<Option<StoredOrder>, StorageError> {
+    statement
+        .first::<OrderRow>(None)
+        .await?
+        .map(OrderRow::into_order)
+        .transpose()
+}
+
+#[derive(Deserialize)]
+struct Count {
+    count: i64,
 }
 
 #[derive(Deserialize)]
@@ -48,14 +134,49 @@ struct OrderViewRow {
 }
 
 impl Storage {
-    /// Records a `pending` order.
-    pub async fn insert_pending_order(&self, order: &NewOrder<'_>) -> Result<(), StorageError> {
+    /// Records a `pending` order, counting the checkout in each window and refusing it when a
+    /// window is full; all in one transaction.
+    pub async fn insert_pending_order(
+        &self,
+        order: &NewOrder<'_>,
+    ) -> Result<Inserted, StorageError> {
         let donation = order.donation;
-        query!(
+        let mut statements = Vec::with_capacity(order.windows.len() + 1);
+        for window in order.windows {
+            statements.push(query!(
+                &self.db,
+                "INSERT INTO rate_counters (key, window_start, window_end, count)
+                 VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+                 RETURNING count",
+                window.key,
+                window.start,
+                window.end,
+            )?);
+        }
+        // The order goes in only if no window is over its limit, bound as one JSON array of
+        // [key, start, limit] triples.
+        let guards: Vec<(&str, i64, u32)> = order
+            .windows
+            .iter()
+            .map(|window| (window.key.as_str(), window.start, window.limit))
+            .collect();
+        let guards = serde_json::to_string(&guards)
+            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        statements.push(query!(
             &self.db,
             "INSERT INTO orders (id, campaign_id, amount, currency, first_name, last_name, email,
-                                 locale, consent_at, status, psp, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?9, ?9)",
+                                 locale, consent_at, consent_version, consent_text, status, psp,
+                                 attempt_key, psp_request, created_at, updated_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13, ?14, ?9, ?9
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM json_each(?15) AS guard
+                 JOIN rate_counters r
+                   ON r.key = json_extract(guard.value, '$[0]')
+                  AND r.window_start = json_extract(guard.value, '$[1]')
+                 WHERE r.count > json_extract(guard.value, '$[2]')
+             )
+             ON CONFLICT DO NOTHING",
             order.id,
             order.campaign_id,
             donation.amount.minor,
@@ -65,26 +186,123 @@ impl Storage {
             donation.email,
             order.locale.tag(),
             order.now,
+            donation.consent_version,
+            donation.consent_text,
             order.psp,
+            order.attempt_key,
+            order.psp_request,
+            guards,
+        )?);
+        let results = self.db.batch(statements).await?;
+        let (counters, insert) = results.split_at(order.windows.len());
+        if insert.first().map(changes).transpose()?.unwrap_or(0) > 0 {
+            return Ok(Inserted::Recorded);
+        }
+        for (window, result) in order.windows.iter().zip(counters) {
+            let count = result
+                .results::<Count>()?
+                .first()
+                .map_or(0, |row| row.count);
+            if count > i64::from(window.limit) {
+                return Ok(Inserted::OverLimit(window.clone()));
+            }
+        }
+        Ok(Inserted::SameAttempt)
+    }
+
+    /// The order made for an attempt key in the last `within_secs` seconds, if any.
+    pub async fn order_for_attempt(
+        &self,
+        campaign_id: i64,
+        attempt_key: &str,
+        since: i64,
+    ) -> Result<Option<StoredOrder>, StorageError> {
+        let statement = query!(
+            &self.db,
+            &orders_where("o.campaign_id = ?1 AND o.attempt_key = ?2 AND o.created_at >= ?3"),
+            campaign_id,
+            attempt_key,
+            since,
+        )?;
+        one_order(statement).await
+    }
+
+    /// The order with this id.
+    pub async fn order(&self, order_id: &str) -> Result<Option<StoredOrder>, StorageError> {
+        let statement = query!(&self.db, &orders_where("o.id = ?1"), order_id,)?;
+        one_order(statement).await
+    }
+
+    /// The order paid through this PSP payment.
+    pub async fn order_for_payment(
+        &self,
+        payment_id: &str,
+    ) -> Result<Option<StoredOrder>, StorageError> {
+        let statement = query!(&self.db, &orders_where("o.psp_payment_id = ?1"), payment_id,)?;
+        one_order(statement).await
+    }
+
+    /// Orders still `pending`, created between `from` and `until`, with or without a session,
+    /// the least recently updated first, at most `limit`.
+    pub async fn pending_orders(
+        &self,
+        with_session: bool,
+        from: i64,
+        until: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredOrder>, StorageError> {
+        let statement = query!(
+            &self.db,
+            &orders_where(
+                "o.status = 'pending' AND o.created_at BETWEEN ?1 AND ?2
+                   AND (o.psp_session_id IS NOT NULL) = ?3
+                 ORDER BY o.updated_at LIMIT ?4"
+            ),
+            from,
+            until,
+            with_session,
+            limit,
+        )?;
+        statement
+            .all()
+            .await?
+            .results::<OrderRow>()?
+            .into_iter()
+            .map(OrderRow::into_order)
+            .collect()
+    }
+
+    /// Marks an order as just looked at, so that the sweep's next run looks at others first.
+    pub async fn touch_order(&self, order_id: &str, now: i64) -> Result<(), StorageError> {
+        query!(
+            &self.db,
+            "UPDATE orders SET updated_at = ?2 WHERE id = ?1",
+            order_id,
+            now
         )?
         .run()
         .await?;
         Ok(())
     }
 
-    /// Remembers which PSP session an order is paid through.
+    /// Remembers the PSP session an order is paid through and its page.
     pub async fn attach_session(
         &self,
         order_id: &str,
         session_id: &str,
+        checkout_url: &str,
         now: i64,
     ) -> Result<(), StorageError> {
         query!(
             &self.db,
-            "UPDATE orders SET psp_session_id = ?2, updated_at = ?3
-             WHERE id = ?1 AND psp_session_id IS NULL",
+            "UPDATE orders
+             SET psp_session_id = COALESCE(psp_session_id, ?2),
+                 checkout_url = COALESCE(checkout_url, ?3),
+                 updated_at = ?4
+             WHERE id = ?1",
             order_id,
             session_id,
+            checkout_url,
             now,
         )?
         .run()
@@ -100,88 +318,15 @@ impl Storage {
         next: OrderStatus,
         now: i64,
     ) -> Result<bool, StorageError> {
-        let result = self
-            .move_statement(order_id, None, next, now)?
-            .run()
-            .await?;
+        let result = self.move_statement(order_id, next, now)?.run().await?;
         Ok(changes(&result)? > 0)
-    }
-
-    /// The order a PSP session belongs to, looked up by the session id, or by the order id the
-    /// edge gave the PSP when the session id was never stored.
-    pub async fn order_for_session(
-        &self,
-        session_id: &str,
-        order_id: Option<&str>,
-    ) -> Result<Option<StoredOrder>, StorageError> {
-        let statement = query!(
-            &self.db,
-            "SELECT o.id, c.slug AS campaign_slug, o.amount, o.currency
-             FROM orders o JOIN campaigns c ON c.id = o.campaign_id
-             WHERE o.psp_session_id = ?1 OR (o.id = ?2 AND o.psp_session_id IS NULL)
-             LIMIT 1",
-            session_id,
-            order_id,
-        )?;
-        Ok(statement.first::<StoredOrder>(None).await?)
-    }
-
-    /// Records a PSP event and applies its outcome to the order, in one transaction. A repeated
-    /// event is recorded once and moves nothing. Returns whether the order moved.
-    pub async fn apply_event(
-        &self,
-        event_id: &str,
-        kind: &str,
-        order: &StoredOrder,
-        session_id: &str,
-        outcome: Option<OrderStatus>,
-        now: i64,
-    ) -> Result<bool, StorageError> {
-        let mut statements = vec![query!(
-            &self.db,
-            "INSERT INTO webhook_events (id, psp, type, order_id, received_at)
-             VALUES (?1, 'stripe', ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
-            event_id,
-            kind,
-            order.id,
-            now,
-        )?];
-        if let Some(next) = outcome {
-            statements.push(self.move_statement(&order.id, Some(session_id), next, now)?);
-        }
-        let results = self.db.batch(statements).await?;
-        match results.get(1) {
-            Some(result) => Ok(changes(result)? > 0),
-            None => Ok(false),
-        }
-    }
-
-    /// The public view of an order.
-    pub async fn order_view(&self, order_id: &str) -> Result<Option<OrderView>, StorageError> {
-        let statement = query!(
-            &self.db,
-            "SELECT id, status, amount, currency FROM orders WHERE id = ?1",
-            order_id
-        )?;
-        let Some(row) = statement.first::<OrderViewRow>(None).await? else {
-            return Ok(None);
-        };
-        let status = OrderStatus::from_name(&row.status)
-            .ok_or_else(|| StorageError::Corrupt(format!("order {}: status", row.id)))?;
-        Ok(Some(OrderView {
-            id: row.id,
-            status,
-            amount: row.amount,
-            currency: row.currency,
-        }))
     }
 
     /// The guarded update behind every status change. The allowed previous statuses come from
     /// the domain's state machine, bound as one JSON array.
-    fn move_statement(
+    pub(super) fn move_statement(
         &self,
         order_id: &str,
-        session_id: Option<&str>,
         next: OrderStatus,
         now: i64,
     ) -> Result<D1PreparedStatement, StorageError> {
@@ -197,18 +342,82 @@ impl Storage {
             "UPDATE orders
              SET status = ?2,
                  updated_at = ?3,
-                 paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END,
-                 psp_session_id = COALESCE(psp_session_id, ?4)
-             WHERE id = ?1 AND status IN (SELECT value FROM json_each(?5))",
+                 paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END
+             WHERE id = ?1 AND status IN (SELECT value FROM json_each(?4))",
             order_id,
             next.as_str(),
             now,
-            session_id,
             from,
         )?)
     }
-}
 
-fn changes(result: &worker::D1Result) -> Result<usize, StorageError> {
-    Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0))
+    /// The public view of an order.
+    pub async fn order_view(&self, order_id: &str) -> Result<Option<OrderView>, StorageError> {
+        let statement = query!(
+            &self.db,
+            "SELECT id, status, amount, currency FROM orders WHERE id = ?1",
+            order_id
+        )?;
+        let Some(row) = statement.first::<OrderViewRow>(None).await? else {
+            return Ok(None);
+        };
+        let corrupt = |what: &str| StorageError::Corrupt(format!("order {}: {what}", row.id));
+        let status = OrderStatus::from_name(&row.status).ok_or_else(|| corrupt("status"))?;
+        let currency = Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency"))?;
+        Ok(Some(OrderView {
+            amount: Money::new(row.amount, currency),
+            status,
+            id: row.id,
+        }))
+    }
+
+    /// Erases the donor's name, email and the request that carried them from orders that were
+    /// never paid and are older than `before`, at most `limit` of them; amounts, dates and
+    /// statuses stay for the accounts. Returns how many were erased.
+    pub async fn erase_unpaid(
+        &self,
+        before: i64,
+        limit: u32,
+        now: i64,
+    ) -> Result<usize, StorageError> {
+        let result = query!(
+            &self.db,
+            "UPDATE orders
+             SET first_name = '', last_name = '', email = '', psp_request = NULL,
+                 checkout_url = NULL, erased_at = ?2, updated_at = ?2
+             WHERE id IN (
+                 SELECT id FROM orders
+                 WHERE status IN ('pending', 'expired', 'failed') AND created_at < ?1
+                   AND erased_at IS NULL
+                 LIMIT ?3
+             )",
+            before,
+            now,
+            limit,
+        )?
+        .run()
+        .await?;
+        changes(&result)
+    }
+
+    /// Forgets attempt keys older than `before`, so that a key may serve again, and drops the
+    /// counters of windows that have ended.
+    pub async fn forget_old_attempts(&self, before: i64, now: i64) -> Result<(), StorageError> {
+        self.db
+            .batch(vec![
+                query!(
+                    &self.db,
+                    "UPDATE orders SET attempt_key = NULL
+                     WHERE attempt_key IS NOT NULL AND created_at < ?1",
+                    before,
+                )?,
+                query!(
+                    &self.db,
+                    "DELETE FROM rate_counters WHERE window_end < ?1",
+                    now,
+                )?,
+            ])
+            .await?;
+        Ok(())
+    }
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -14,7 +15,53 @@ pub fn stack() -> Running {
     Running::from_env()
 }
 
-/// A valid checkout body for `amount` cents, returning to the demo site.
+/// A number no other call in this test process gets, to tell donors and clients apart.
+pub fn unique() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A client address of its own, in the range reserved for tests (198.18.0.0/15), so that the
+/// per-client limits only meet the tests that are about them.
+pub fn client_ip() -> String {
+    let n = unique() + std::process::id() % 200 * 1000;
+    format!("198.{}.{}.{}", 18 + (n >> 16 & 1), n >> 8 & 255, n & 255)
+}
+
+/// A donor's email of its own, for the same reason.
+pub fn email() -> String {
+    format!(
+        "camille.dupont+{}-{}@example.fr",
+        std::process::id(),
+        unique()
+    )
+}
+
+/// A Turnstile token earned on the edge's own page, as the widget's frame earns it.
+pub fn challenge_token(stack: &Running) -> String {
+    challenge_token_for(stack, "127.0.0.1", "checkout")
+}
+
+/// A token earned on `hostname` for `action`.
+pub fn challenge_token_for(stack: &Running, hostname: &str, action: &str) -> String {
+    let body = format!(
+        "sitekey={}&action={action}&hostname={hostname}",
+        tirelire_tests::turnstile_sim::PASSING_SITE_KEY
+    );
+    let answer = stack.send(
+        "POST",
+        &format!("{}/_sim/turnstile/token", stack.turnstile_url),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(body.as_bytes()),
+    );
+    answer.json()["token"]
+        .as_str()
+        .expect("the stand-in issues a token")
+        .to_owned()
+}
+
+/// A valid checkout body for `amount` cents, returning to the demo site, from a donor of its
+/// own, with a fresh challenge token, sent after the form was shown for five seconds.
 pub fn donation(stack: &Running, amount: i64) -> Value {
     json!({
         "donation": {
@@ -22,22 +69,41 @@ pub fn donation(stack: &Running, amount: i64) -> Value {
             "currency": "EUR",
             "first_name": "Camille",
             "last_name": "Dupont",
-            "email": "camille.dupont@example.fr",
-            "consent": true
+            "email": email(),
+            "consent": true,
+            "consent_version": "2026-11",
+            "consent_text": "J'accepte que l'association conserve ces informations."
         },
         "return_url": format!("{}/dons?page=1", stack.site_url),
-        "locale": "fr"
+        "locale": "fr",
+        "challenge_token": challenge_token(stack),
+        "fill_ms": 5000
     })
 }
 
-/// `POST /v1/campaigns/{campaign}/checkout` from the demo site's origin, as the widget sends it.
+/// `POST /v1/campaigns/{campaign}/checkout` from the demo site's origin, as the widget sends it,
+/// from a client of its own.
 pub fn checkout(stack: &Running, campaign: &str, body: &[u8]) -> Answer {
     checkout_from(stack, campaign, Some(&stack.site_url), body)
 }
 
 /// The same, from any origin (or none).
 pub fn checkout_from(stack: &Running, campaign: &str, origin: Option<&str>, body: &[u8]) -> Answer {
-    let mut headers = vec![("Content-Type", "text/plain;charset=UTF-8")];
+    checkout_as(stack, campaign, origin, &client_ip(), body)
+}
+
+/// The same, from a given client address.
+pub fn checkout_as(
+    stack: &Running,
+    campaign: &str,
+    origin: Option<&str>,
+    ip: &str,
+    body: &[u8],
+) -> Answer {
+    let mut headers = vec![
+        ("Content-Type", "text/plain;charset=UTF-8"),
+        ("CF-Connecting-IP", ip),
+    ];
     if let Some(origin) = origin {
         headers.push(("Origin", origin));
     }
@@ -187,13 +253,32 @@ pub fn completed_event(event_id: &str, session_id: &str, order_id: &str, amount:
             "id": session_id,
             "object": "checkout.session",
             "client_reference_id": order_id,
+            "metadata": { "order_id": order_id },
             "amount_total": amount,
             "currency": "eur",
             "payment_status": "paid",
+            "payment_intent": format!("pi_{}", unique()),
             "status": "complete"
         } }
     })
     .to_string()
+}
+
+/// Posts an event to the edge, signed with the webhook secret as Stripe signs it.
+pub fn deliver(stack: &Running, payload: &str) -> Answer {
+    let signature = tirelire_tests::psp_sim::sign(payload, &stack.webhook_secret, now());
+    post_webhook(stack, payload, Some(&signature))
+}
+
+/// How many anomalies of `kind` were kept for an order.
+pub fn anomalies(stack: &Running, kind: &str, order_id: &str) -> i64 {
+    db(stack)
+        .query_row(
+            "SELECT count(*) FROM anomalies WHERE kind = ?1 AND order_id = ?2",
+            [kind, order_id],
+            |row| row.get(0),
+        )
+        .expect("anomalies can be counted")
 }
 
 /// The current Unix time.

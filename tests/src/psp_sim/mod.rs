@@ -1,16 +1,24 @@
 //! A stand-in for Stripe, for development and tests, because these machines cannot reach it.
 //!
 //! It implements the part of Stripe's API that Tirelire uses, on the same paths and in the
-//! same wire format: form-encoded requests with Bearer authentication and `Idempotency-Key`,
-//! JSON objects shaped like Stripe's (`cs_test_…`, `object: "checkout.session"`, …), Stripe's
-//! error objects, a hosted payment page with Pay and Cancel, and webhook events signed with the
-//! `Stripe-Signature` scheme. Pointing the edge at the real Stripe changes its API base URL and
-//! its secrets, nothing else.
+//! same wire format: form-encoded requests with Bearer or Basic authentication, `Stripe-Version`
+//! and `Idempotency-Key`, JSON objects shaped like Stripe's (`cs_test_…`, `pi_…`, `ch_…`,
+//! `re_…`, `du_…`), Stripe's error objects, cursor pagination, a hosted payment page with Pay and
+//! Cancel, and webhook events signed with the `Stripe-Signature` scheme. Pointing the edge at
+//! the real Stripe changes its API base URL and its secrets, nothing else, and Stripe's own
+//! client libraries work against it unchanged.
 //!
-//! Paths under `/_sim/` are the simulator's own controls for tests; Stripe has no such paths.
+//! Paths under `/_sim/` are the simulator's own controls for tests (disputes, which Stripe opens
+//! from its dashboard, and armed faults); Stripe has no such paths.
 
+mod auth;
+mod disputes;
 mod events;
+mod faults;
+mod idempotency;
 mod page;
+mod payments;
+mod refunds;
 mod sessions;
 #[cfg(test)]
 mod tests;
@@ -20,7 +28,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tiny_http::{Header, Method, Response};
 
 use crate::server::ServerHandle;
@@ -101,36 +109,50 @@ impl Reply {
             message,
         )
     }
+
+    /// A 400 without a machine code, as Stripe answers for refusals that are about the state of
+    /// an object rather than the shape of a parameter.
+    fn refused(param: Option<&str>, message: &str) -> Self {
+        Self::stripe_error(400, "invalid_request_error", None, param, message)
+    }
 }
 
-/// The simulated account: its sessions, idempotent replies and events.
+/// Stripe's 404 for an id it does not know, e.g. `No such charge: 'ch_x'`.
+fn missing(object: &str, param: &str, id: &str) -> Reply {
+    Reply::stripe_error(
+        404,
+        "invalid_request_error",
+        Some("resource_missing"),
+        Some(param),
+        &format!("No such {object}: '{id}'"),
+    )
+}
+
+/// The simulated account: its objects, idempotent replies, events and armed faults.
 struct Account {
     config: SimConfig,
     base_url: OnceLock<String>,
     state: Mutex<State>,
 }
 
-/// A checkout session: Stripe's object, plus what the hosted page shows, which Stripe keeps in
-/// its line items rather than on the session.
+/// A checkout session: Stripe's object, plus what Stripe keeps elsewhere: the label the hosted
+/// page shows (in its line items) and the metadata its PaymentIntent will carry.
 struct Session {
     object: Value,
     label: String,
-}
-
-/// A request made with an idempotency key: its parameters, and the status and body of its reply.
-struct Remembered {
-    params: Vec<(String, String)>,
-    status: u16,
-    body: String,
+    payment_intent_metadata: Map<String, Value>,
 }
 
 #[derive(Default)]
 struct State {
     sessions: HashMap<String, Session>,
-    /// Idempotency key → the first request made with it and the reply it got.
-    idempotent: HashMap<String, Remembered>,
-    /// Event id → the event's JSON, exactly as first delivered.
-    events: HashMap<String, String>,
+    payment_intents: HashMap<String, Value>,
+    charges: HashMap<String, Value>,
+    refunds: HashMap<String, Value>,
+    disputes: HashMap<String, Value>,
+    idempotent: idempotency::Keys,
+    events: events::EventLog,
+    faults: faults::Armed,
 }
 
 impl Account {
@@ -153,8 +175,8 @@ pub fn start(listen: SocketAddr, config: SimConfig) -> std::io::Result<SimHandle
         state: Mutex::new(State::default()),
     });
     let serving = Arc::clone(&account);
-    // Several threads, so that a test can deliver the same event concurrently and the page can
-    // be served while a webhook is being delivered.
+    // Several threads, so that a test can deliver the same event concurrently, the page can be
+    // served while a webhook is being delivered, and a hanging answer blocks only its own client.
     let handle = ServerHandle::start(listen, 6, move |request| serve(&serving, request))?;
     let _ = account.base_url.set(handle.url.clone());
     let alive = handle.alive();
@@ -185,9 +207,17 @@ fn serve(account: &Account, mut request: tiny_http::Request) {
     let _ = request.respond(response);
 }
 
+/// What a request to the API carries besides its method: path, query, body and idempotency key.
+struct Call<'a> {
+    path: &'a str,
+    query: &'a str,
+    body: &'a str,
+    idempotency_key: Option<&'a str>,
+}
+
 fn route(account: &Account, request: &tiny_http::Request, body: &str) -> Reply {
     let url = request.url().to_owned();
-    let path = url.split('?').next().unwrap_or_default();
+    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = request.method();
     let header = |name: &str| {
@@ -197,44 +227,176 @@ fn route(account: &Account, request: &tiny_http::Request, body: &str) -> Reply {
             .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
             .map(|h| h.value.as_str().to_owned())
     };
-    if segments.first() == Some(&"v1")
-        && let Err(refusal) = authenticate(account, header("Authorization").as_deref())
-    {
-        return refusal;
+    if segments.first() == Some(&"v1") {
+        if let Err(refusal) = auth::authenticate(account, header("Authorization").as_deref()) {
+            return refusal;
+        }
+        let version = header("Stripe-Version");
+        if let Err(refusal) = auth::check_version(version.as_deref()) {
+            return refusal;
+        }
+        let idempotency_key = header("Idempotency-Key");
+        let call = Call {
+            path,
+            query,
+            body,
+            idempotency_key: idempotency_key.as_deref(),
+        };
+        let mut reply = api(account, method, &segments, &call);
+        // Stripe names the version it answered in; a client that sent none gets the account's.
+        reply.headers.push((
+            "Stripe-Version",
+            version.unwrap_or_else(|| auth::ACCOUNT_VERSION.to_owned()),
+        ));
+        return reply;
     }
     match (method, segments.as_slice()) {
-        (Method::Post, ["v1", "checkout", "sessions"]) => {
-            sessions::create(account, body, header("Idempotency-Key").as_deref())
-        }
-        (Method::Get, ["v1", "checkout", "sessions"]) => sessions::list(account),
-        (Method::Get, ["v1", "checkout", "sessions", id]) => sessions::retrieve(account, id),
-        (Method::Post, ["v1", "checkout", "sessions", id, "expire"]) => events::expire(account, id),
-        (Method::Get, ["v1", "events"]) => {
-            events::list(account, query_param(&url, "type").as_deref())
-        }
-        (Method::Get, ["v1", "events", id]) => events::retrieve(account, id),
         (Method::Get, ["c", "pay", id]) => page::show(account, id),
         (Method::Post, ["c", "pay", id, "pay"]) => events::pay(account, id),
         (Method::Post, ["_sim", "events", id, "resend"]) => events::resend(account, id),
+        (Method::Post, ["_sim", "charges", id, "dispute"]) => disputes::open(account, id, body),
+        (Method::Post, ["_sim", "disputes", id, "close"]) => disputes::close(account, id, body),
+        (Method::Post, ["_sim", "faults"]) => faults::arm(account, body),
+        (Method::Delete, ["_sim", "faults"]) => faults::clear(account),
         (Method::Get, ["_sim", "health"]) => Reply::json(200, &json!({ "status": "ok" })),
-        (_, ["v1", ..]) => Reply::stripe_error(
-            404,
-            "invalid_request_error",
-            None,
-            None,
-            &format!("Unrecognized request URL ({method}: {path})."),
-        ),
         _ => Reply::html(404, page::not_found()),
     }
 }
 
-fn query_param(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1;
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .ok()?
-        .into_iter()
+/// The routes under `/v1`, once the caller is authenticated.
+fn api(account: &Account, method: &Method, segments: &[&str], call: &Call<'_>) -> Reply {
+    let key = call.idempotency_key;
+    match (method, segments) {
+        (Method::Post, ["v1", "checkout", "sessions"]) => {
+            sessions::create(account, call.path, call.body, key)
+        }
+        (Method::Get, ["v1", "checkout", "sessions"]) => sessions::list(account),
+        (Method::Get, ["v1", "checkout", "sessions", id]) => sessions::retrieve(account, id),
+        (Method::Post, ["v1", "checkout", "sessions", id, "expire"]) => {
+            idempotent_post(account, call, |params| events::expire(account, id, params))
+        }
+        (Method::Get, ["v1", "payment_intents", id]) => payments::retrieve_intent(account, id),
+        (Method::Get, ["v1", "charges", id]) => payments::retrieve_charge(account, id),
+        (Method::Post, ["v1", "refunds"]) => {
+            idempotent_post(account, call, |params| refunds::create(account, params))
+        }
+        (Method::Get, ["v1", "refunds", id]) => refunds::retrieve(account, id),
+        (Method::Get, ["v1", "disputes", id]) => disputes::retrieve(account, id),
+        (Method::Get, ["v1", "events"]) => match form(call.query) {
+            Ok(params) => events::list(account, &params),
+            Err(refusal) => refusal,
+        },
+        (Method::Get, ["v1", "events", id]) => events::retrieve(account, id),
+        _ => Reply::stripe_error(
+            404,
+            "invalid_request_error",
+            None,
+            None,
+            &format!("Unrecognized request URL ({method}: {}).", call.path),
+        ),
+    }
+}
+
+/// A POST whose form is read, then handled under Stripe's idempotency rules.
+fn idempotent_post(
+    account: &Account,
+    call: &Call<'_>,
+    handle: impl FnOnce(&[(String, String)]) -> Reply,
+) -> Reply {
+    match form(call.body) {
+        Ok(params) => idempotency::run(account, call.path, call.idempotency_key, &params, || {
+            handle(&params)
+        }),
+        Err(refusal) => refusal,
+    }
+}
+
+/// The pairs of a form-encoded body or query string, in order.
+fn form(text: &str) -> Result<Vec<(String, String)>, Reply> {
+    serde_urlencoded::from_str(text).map_err(|_| {
+        Reply::stripe_error(
+            400,
+            "invalid_request_error",
+            None,
+            None,
+            "Invalid request body.",
+        )
+    })
+}
+
+/// The value of the form field `name`, if sent.
+fn field<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
         .find(|(key, _)| key == name)
-        .map(|(_, value)| value)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Refuses the first parameter that is not in `known` and does not open with one of
+/// `prefixes` (e.g. `metadata[`), as Stripe refuses parameters it does not know.
+fn refuse_unknown(
+    params: &[(String, String)],
+    known: &[&str],
+    prefixes: &[&str],
+) -> Result<(), Reply> {
+    for (name, _) in params {
+        let is_known = known.contains(&name.as_str())
+            || prefixes
+                .iter()
+                .any(|prefix| name.starts_with(prefix) && name.ends_with(']'));
+        if !is_known {
+            return Err(Reply::invalid(
+                name,
+                "parameter_unknown",
+                &format!("Received unknown parameter: {name}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An integer parameter in Stripe's refusal shapes; `None` when it was not sent.
+fn integer_field(params: &[(String, String)], name: &str) -> Result<Option<i64>, Reply> {
+    field(params, name)
+        .map(|value| {
+            value.parse::<i64>().map_err(|_| {
+                Reply::invalid(
+                    name,
+                    "parameter_invalid_integer",
+                    &format!("Invalid integer: {value}"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// The `prefix[key]=value` fields of a form as a metadata object, within Stripe's limits.
+fn metadata(params: &[(String, String)], prefix: &str) -> Result<Map<String, Value>, Reply> {
+    let mut metadata = Map::new();
+    for (name, value) in params {
+        let Some(key) = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(']'))
+        else {
+            continue;
+        };
+        if key.len() > 40 || value.len() > 500 {
+            return Err(Reply::invalid(
+                name,
+                "parameter_invalid_string_too_long",
+                "Metadata keys are at most 40 characters and values at most 500.",
+            ));
+        }
+        metadata.insert(key.to_owned(), Value::String(value.clone()));
+    }
+    if metadata.len() > 50 {
+        return Err(Reply::invalid(
+            prefix,
+            "parameter_invalid_empty",
+            "Metadata can have at most 50 keys.",
+        ));
+    }
+    Ok(metadata)
 }
 
 /// A list object in Stripe's shape, newest first.
@@ -245,37 +407,6 @@ fn list(url: &str, mut data: Vec<(i64, Value)>) -> Reply {
         200,
         &json!({ "object": "list", "data": data, "has_more": false, "url": url }),
     )
-}
-
-fn authenticate(account: &Account, authorization: Option<&str>) -> Result<(), Reply> {
-    let key = authorization.and_then(|value| value.strip_prefix("Bearer "));
-    match key {
-        Some(key) if key == account.config.api_key => Ok(()),
-        Some(key) => {
-            let tail: String = key
-                .chars()
-                .rev()
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            Err(Reply::stripe_error(
-                401,
-                "invalid_request_error",
-                Some("api_key_invalid"),
-                None,
-                &format!("Invalid API Key provided: sk_test_****{tail}"),
-            ))
-        }
-        None => Err(Reply::stripe_error(
-            401,
-            "invalid_request_error",
-            None,
-            None,
-            "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth.",
-        )),
-    }
 }
 
 fn header(name: &str, value: &str) -> Header {

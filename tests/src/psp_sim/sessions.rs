@@ -1,9 +1,13 @@
 //! `POST /v1/checkout/sessions` and `GET /v1/checkout/sessions/{id}`, with Stripe's checks
-//! on the parameters Tirelire sends and Stripe's idempotency rules.
+//! on the parameters Tirelire sends. The session keeps its `payment_intent_data[metadata]`,
+//! which Stripe puts on the PaymentIntent (and from there on the charge) when it is paid.
 
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-use super::{Account, Remembered, Reply, Session, now, random_id};
+use super::faults::{self, Fault};
+use super::{
+    Account, Reply, Session, field, idempotency, metadata, now, random_id, refuse_unknown,
+};
 
 /// The parameters this simulator understands. Stripe refuses unknown ones, and so does the
 /// simulator, so that a misspelt field fails here as it would against Stripe.
@@ -29,65 +33,44 @@ const MINIMUM_CHARGE: i64 = 50;
 /// Stripe's largest amount for most currencies, in minor units.
 const MAXIMUM_AMOUNT: i64 = 99_999_999;
 
-pub(super) fn create(account: &Account, body: &str, idempotency_key: Option<&str>) -> Reply {
-    let params: Vec<(String, String)> = match serde_urlencoded::from_str(body) {
+/// `POST /v1/checkout/sessions`. A fault armed for the session's campaign strikes first, as a
+/// failure in front of Stripe's idempotency layer would.
+pub(super) fn create(
+    account: &Account,
+    path: &str,
+    body: &str,
+    idempotency_key: Option<&str>,
+) -> Reply {
+    let params = match super::form(body) {
         Ok(params) => params,
-        Err(_) => {
-            return Reply::stripe_error(
-                400,
-                "invalid_request_error",
-                None,
-                None,
-                "Invalid request body.",
-            );
-        }
+        Err(refusal) => return refusal,
     };
-    if let Some(key) = idempotency_key {
-        let state = account.state();
-        if let Some(first) = state.idempotent.get(key) {
-            if first.params != params {
-                return Reply::stripe_error(
-                    400,
-                    "idempotency_error",
-                    None,
-                    None,
-                    &format!(
-                        "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
-                    ),
-                );
+    let fault = account
+        .state()
+        .faults
+        .take_at_creation(field(&params, "metadata[campaign]"));
+    if fault == Some(Fault::Error) {
+        return faults::unknown_error();
+    }
+    let reply = idempotency::run(
+        account,
+        path,
+        idempotency_key,
+        &params,
+        || match build_session(account, &params) {
+            Ok(session) => {
+                let id = session.object["id"].as_str().unwrap_or_default().to_owned();
+                let reply = Reply::json(200, &session.object);
+                account.state().sessions.insert(id, session);
+                reply
             }
-            let mut replayed = Reply::json(
-                first.status,
-                &serde_json::from_str(&first.body).unwrap_or(Value::Null),
-            );
-            replayed
-                .headers
-                .push(("Idempotent-Replayed", "true".into()));
-            return replayed;
-        }
-    }
-    let reply = match build_session(account, &params) {
-        Ok(session) => {
-            let id = session.object["id"].as_str().unwrap_or_default().to_owned();
-            let reply = Reply::json(200, &session.object);
-            account.state().sessions.insert(id, session);
-            reply
-        }
-        Err(refusal) => refusal,
-    };
-    if let Some(key) = idempotency_key {
-        account.state().idempotent.insert(
-            key.to_owned(),
-            Remembered {
-                params,
-                status: reply.status,
-                body: reply.body.clone(),
-            },
-        );
-    }
-    reply
+            Err(refusal) => refusal,
+        },
+    );
+    faults::disturb(fault, reply)
 }
 
+/// `GET /v1/checkout/sessions/{id}`.
 pub(super) fn retrieve(account: &Account, id: &str) -> Reply {
     match account.state().sessions.get(id) {
         Some(session) => Reply::json(200, &session.object),
@@ -112,35 +95,12 @@ pub(super) fn list(account: &Account) -> Reply {
 }
 
 pub(super) fn missing(id: &str) -> Reply {
-    Reply::stripe_error(
-        404,
-        "invalid_request_error",
-        Some("resource_missing"),
-        Some("session"),
-        &format!("No such checkout.session: '{id}'"),
-    )
+    super::missing("checkout.session", "session", id)
 }
 
 fn build_session(account: &Account, params: &[(String, String)]) -> Result<Session, Reply> {
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    };
-    for (name, _) in params {
-        let known = KNOWN.contains(&name.as_str())
-            || KNOWN_PREFIXES
-                .iter()
-                .any(|prefix| name.starts_with(prefix) && name.ends_with(']'));
-        if !known {
-            return Err(Reply::invalid(
-                name,
-                "parameter_unknown",
-                &format!("Received unknown parameter: {name}"),
-            ));
-        }
-    }
+    let get = |name: &str| field(params, name);
+    refuse_unknown(params, KNOWN, KNOWN_PREFIXES)?;
     let required = |name: &str| {
         get(name).filter(|value| !value.is_empty()).ok_or_else(|| {
             Reply::invalid(
@@ -254,7 +214,8 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
             "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.",
         ));
     }
-    let metadata = collect_metadata(params, "metadata[")?;
+    let session_metadata = metadata(params, "metadata[")?;
+    let payment_intent_metadata = metadata(params, "payment_intent_data[metadata][")?;
 
     let id = format!("cs_test_{}", random_id(58));
     let object = json!({
@@ -271,7 +232,7 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
         "expires_at": expires_at,
         "livemode": false,
         "locale": locale,
-        "metadata": metadata,
+        "metadata": session_metadata,
         "mode": mode,
         "payment_intent": null,
         "payment_status": "unpaid",
@@ -283,36 +244,6 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
     Ok(Session {
         object,
         label: name.to_owned(),
+        payment_intent_metadata,
     })
-}
-
-fn collect_metadata(
-    params: &[(String, String)],
-    prefix: &str,
-) -> Result<Map<String, Value>, Reply> {
-    let mut metadata = Map::new();
-    for (name, value) in params {
-        let Some(key) = name
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.strip_suffix(']'))
-        else {
-            continue;
-        };
-        if key.len() > 40 || value.len() > 500 {
-            return Err(Reply::invalid(
-                name,
-                "parameter_invalid_string_too_long",
-                "Metadata keys are at most 40 characters and values at most 500.",
-            ));
-        }
-        metadata.insert(key.to_owned(), Value::String(value.clone()));
-    }
-    if metadata.len() > 50 {
-        return Err(Reply::invalid(
-            prefix,
-            "parameter_invalid_empty",
-            "Metadata can have at most 50 keys.",
-        ));
-    }
-    Ok(metadata)
 }

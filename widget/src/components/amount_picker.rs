@@ -11,8 +11,8 @@ use crate::state::AmountChoice;
 /// Props of [`AmountPicker`].
 #[derive(Properties, PartialEq)]
 pub struct AmountPickerProps {
-    /// The preset amounts, in minor units.
-    pub presets: Vec<i64>,
+    /// The preset amounts.
+    pub presets: Vec<Money>,
     /// The current choice.
     pub choice: AmountChoice,
     /// The free amount typed.
@@ -57,9 +57,9 @@ pub fn amount_picker(props: &AmountPickerProps) -> Html {
         <fieldset class="amounts" aria-describedby={group_error.map(|_| "amount-error")}>
             <legend>{ texts.amount_legend }</legend>
             <div class="choices">
-                { for props.presets.iter().map(|minor| {
-                    let label = Money::new(*minor, props.rules.currency).format(props.locale);
-                    option(AmountChoice::Preset(*minor), format!("amount-{minor}"), label)
+                { for props.presets.iter().map(|amount| {
+                    let id = format!("amount-{}", amount.minor);
+                    option(AmountChoice::Preset(*amount), id, amount.format(props.locale))
                 }) }
                 { option(AmountChoice::Custom, "amount-other".into(), texts.other_amount.into()) }
             </div>
@@ -71,7 +71,7 @@ pub fn amount_picker(props: &AmountPickerProps) -> Html {
                     value={props.custom_amount.clone()}
                     autocomplete="off"
                     inputmode="decimal"
-                    suffix={AttrValue::Static(props.rules.currency.symbol())}
+                    suffix={AttrValue::Static(props.rules.currency().symbol())}
                     error={props.error}
                     rules={props.rules}
                     locale={props.locale}

@@ -128,7 +128,10 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
             }
         }
         CampaignLoad::Loaded(campaign) => {
-            let show_form = !matches!(returned, Return::Paid(_) | Return::Confirming);
+            let show_form = !matches!(
+                returned,
+                Return::Paid(_) | Return::Confirming | Return::StillConfirming
+            );
             html! {
                 <>
                     <header>

@@ -1,16 +1,16 @@
-//! The consent checkbox, which names the association that keeps the donor's details.
+//! The consent checkbox, whose wording names the association that keeps the donor's details.
 
 use tirelire_domain::{DonationRules, Field, FieldErrorCode, Locale};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::i18n::{consent, field_error};
+use crate::i18n::field_error;
 
 /// Props of [`ConsentBox`].
 #[derive(Properties, PartialEq)]
 pub struct ConsentBoxProps {
-    /// The association's name.
-    pub organisation: AttrValue,
+    /// The consent wording, which names the association.
+    pub label: AttrValue,
     /// Whether the box is ticked.
     pub checked: bool,
     /// The error, if any.
@@ -39,7 +39,7 @@ pub fn consent_box(props: &ConsentBoxProps) -> Html {
                        aria-invalid={props.error.map(|_| "true")}
                        aria-describedby={props.error.map(|_| "consent-error")}
                        {onchange} />
-                <span>{ consent(props.locale, &props.organisation) }</span>
+                <span>{ props.label.clone() }</span>
             </label>
             if let Some(code) = props.error {
                 <p class="error" id="consent-error">{ field_error(props.locale, Field::Consent, code, &props.rules) }</p>

@@ -8,11 +8,12 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::amount_picker::AmountPicker;
+use super::challenge_frame::ChallengeFrame;
 use super::consent_box::ConsentBox;
 use super::text_field::TextField;
 use crate::api::Edge;
-use crate::hooks::use_checkout;
-use crate::i18n::{donate_button, texts};
+use crate::hooks::{CheckoutContext, use_challenge, use_checkout};
+use crate::i18n::{consent, donate_button, texts};
 use crate::state::{Action, AmountChoice, FormState, Phase};
 
 /// Props of [`DonationForm`].
@@ -35,15 +36,21 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
     let locale = props.locale;
     let texts = texts(locale);
     let form = {
-        let (rules, presets) = (campaign.rules, campaign.preset_amounts.clone());
-        use_reducer(move || FormState::new(rules, &presets))
+        let (rules, presets) = (campaign.rules, campaign.presets.clone());
+        let wording = consent(locale, &campaign.organisation);
+        use_reducer(move || FormState::new(rules, &presets, wording))
     };
+    let challenge = use_challenge(&props.edge.origin());
     let submit = use_checkout(
-        props.edge.clone(),
-        campaign.slug.clone(),
-        locale,
-        props.return_to.clone(),
+        CheckoutContext {
+            edge: props.edge.clone(),
+            slug: campaign.slug.clone(),
+            policy: campaign.checkout.clone(),
+            locale,
+            return_to: props.return_to.clone(),
+        },
         form.clone(),
+        challenge.clone(),
     );
     let form_ref = use_node_ref();
 
@@ -78,7 +85,7 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
         let form = form.clone();
         Callback::from(move |choice| {
             form.dispatch(match choice {
-                AmountChoice::Preset(minor) => Action::ChoosePreset(minor),
+                AmountChoice::Preset(amount) => Action::ChoosePreset(amount),
                 AmountChoice::Custom => Action::ChooseCustom,
             })
         })
@@ -91,11 +98,19 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
         let form = form.clone();
         Callback::from(move |checked| form.dispatch(Action::SetConsent(checked)))
     };
+    let on_website = {
+        let form = form.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            form.dispatch(Action::SetWebsite(input.value()));
+        })
+    };
     let onsubmit = submit.reform(|event: SubmitEvent| event.prevent_default());
 
     let busy = form.is_busy();
     let button = match form.phase {
-        Phase::Submitting | Phase::Redirecting => texts.redirecting.to_owned(),
+        Phase::Submitting => texts.sending.to_owned(),
+        Phase::Redirecting => texts.redirecting.to_owned(),
         _ => donate_button(locale, form.amount().ok()),
     };
     let failure = match form.phase {
@@ -106,7 +121,7 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
     html! {
         <form ref={form_ref} novalidate=true {onsubmit} aria-busy={busy.then_some("true")}>
             <AmountPicker
-                presets={campaign.preset_amounts.clone()}
+                presets={campaign.presets.clone()}
                 choice={form.choice}
                 custom_amount={AttrValue::from(form.custom_amount.clone())}
                 error={form.error(Field::Amount)}
@@ -131,8 +146,18 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
                     error={form.error(Field::Email)} {rules} {locale} disabled={busy}
                     on_input={dispatch_text(Field::Email)} />
             </fieldset>
-            <ConsentBox organisation={AttrValue::from(campaign.organisation.clone())} checked={form.consent}
+            <ConsentBox label={AttrValue::from(form.consent_text.clone())} checked={form.consent}
                 error={form.error(Field::Consent)} {rules} {locale} disabled={busy} on_change={on_consent} />
+            // Hidden from people (and from assistive technology); scripts fill every field.
+            <div class="trap" aria-hidden="true">
+                <label for="website">{ texts.honeypot_label }</label>
+                <input type="text" id="website" name="website" tabindex="-1" autocomplete="off"
+                    value={form.website.clone()} oninput={on_website} />
+            </div>
+            if campaign.checkout.challenge {
+                <ChallengeFrame challenge={challenge.clone()} edge_url={AttrValue::from(props.edge.base().to_owned())}
+                    slug={campaign.slug.clone()} {locale} />
+            }
             if let Some(message) = failure {
                 <p class="notice notice-error" role="alert" data-testid="checkout-failure">{ message }</p>
             }

@@ -2,6 +2,7 @@
 
 pub mod amount_picker;
 pub mod app;
+pub mod challenge_frame;
 pub mod consent_box;
 pub mod donation_form;
 pub mod progress;

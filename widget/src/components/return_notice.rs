@@ -41,11 +41,15 @@ pub fn return_notice(props: &ReturnNoticeProps) -> Html {
                 <p>{ texts.confirming }</p>
             </div>
         },
+        Return::StillConfirming => html! {
+            <div class="notice" role="status" data-testid="still-confirming">
+                <p class="notice-title">{ texts.still_confirming_title }</p>
+                <p>{ texts.still_confirming }</p>
+                <button type="button" class="secondary" onclick={again}>{ texts.give_again }</button>
+            </div>
+        },
         Return::Paid(order) => {
-            let line = order
-                .money()
-                .map(|amount| thanks_paid(props.locale, amount))
-                .unwrap_or_default();
+            let line = thanks_paid(props.locale, order.amount);
             html! {
                 <div class="notice notice-success" role="status" data-testid="thanks">
                     <p class="notice-title">{ texts.thanks_title }</p>

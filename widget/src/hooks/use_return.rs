@@ -22,6 +22,8 @@ pub enum Return {
     Confirming,
     /// The edge confirmed the payment.
     Paid(OrderView),
+    /// The edge has not confirmed the payment within the time the widget waits; it will.
+    StillConfirming,
     /// The payment failed or the session expired.
     NotPaid,
 }
@@ -72,6 +74,8 @@ async fn follow(edge: Edge, order_id: String, state: UseStateHandle<Return>) {
             _ => {}
         }
     }
+    // The webhook is late, or the payment settles later: say so plainly rather than spin.
+    state.set(Return::StillConfirming);
 }
 
 /// Reads and removes the return parameters meant for `slug`: the order id, and whether the

@@ -2,14 +2,23 @@
 //! Stripe sends back.
 
 use serde::Deserialize;
+use url::Url;
 
 use super::Stripe;
-use crate::psp::{CheckoutOrder, CheckoutSession, PspError, PspRequest, PspResponse};
+use super::objects;
+use crate::psp::{CheckoutOrder, CheckoutSession, HttpRequest, HttpResponse, PspError};
 
-/// How long the donor has to pay. Stripe accepts 30 minutes to 24 hours and measures from its
-/// own clock on receipt, so the minute of margin keeps a slow request or a skewed clock from
-/// falling under its minimum.
-const SESSION_LIFETIME_SECS: i64 = 30 * 60 + 60;
+/// How long the donor has to pay, from the order's creation. Stripe accepts 30 minutes to 24
+/// hours, measured from its own clock when the request arrives; the margin above 30 minutes
+/// leaves room for a slow request, a skewed clock, or the sweep sending the same request again
+/// a few minutes later.
+const SESSION_LIFETIME_SECS: i64 = 45 * 60;
+
+/// The key under which Stripe remembers the request for `order_id`: however often it is sent,
+/// it opens one session and charges at most once.
+pub(super) fn idempotency_key(order_id: &str) -> String {
+    format!("tirelire-checkout-{order_id}")
+}
 
 #[derive(Deserialize)]
 struct SessionObject {
@@ -17,27 +26,13 @@ struct SessionObject {
     url: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: ErrorObject,
-}
-
-#[derive(Deserialize)]
-struct ErrorObject {
-    message: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-}
-
 impl Stripe {
-    /// The `POST /v1/checkout/sessions` request for `order`.
-    ///
-    /// The idempotency key is derived from the order, so a retried request can never open a
-    /// second session, let alone charge twice.
-    pub fn checkout_request(&self, order: &CheckoutOrder<'_>) -> PspRequest {
+    /// The `POST /v1/checkout/sessions` request for `order`. It depends on the order alone,
+    /// never on the clock, so that sending it again gives Stripe the same parameters.
+    pub fn checkout_request(&self, order: &CheckoutOrder<'_>) -> HttpRequest {
         let amount = order.amount.minor.to_string();
         let currency = order.amount.currency.code().to_ascii_lowercase();
-        let expires_at = (order.now + SESSION_LIFETIME_SECS).to_string();
+        let expires_at = (order.created_at + SESSION_LIFETIME_SECS).to_string();
         let fields: [(&str, &str); 15] = [
             ("mode", "payment"),
             ("submit_type", "donate"),
@@ -52,67 +47,39 @@ impl Stripe {
             ("locale", order.locale.tag()),
             ("metadata[order_id]", order.order_id),
             ("metadata[campaign]", order.campaign_slug),
+            // Copied by Stripe onto the charge, so that refunds and disputes name the order.
             ("payment_intent_data[metadata][order_id]", order.order_id),
             ("expires_at", &expires_at),
         ];
         // Encoding pairs of strings cannot fail; the fallback only satisfies the type.
         let body = serde_urlencoded::to_string(fields).unwrap_or_default();
-        PspRequest {
-            method: "POST",
-            url: format!("{}/v1/checkout/sessions", self.api_base),
-            headers: vec![
-                (
-                    "Authorization".into(),
-                    format!("Bearer {}", self.secret_key),
-                ),
-                (
-                    "Content-Type".into(),
-                    "application/x-www-form-urlencoded".into(),
-                ),
-                (
-                    "Idempotency-Key".into(),
-                    format!("tirelire-checkout-{}", order.order_id),
-                ),
-            ],
-            body: Some(body),
-        }
+        self.post(
+            "/v1/checkout/sessions",
+            body,
+            idempotency_key(order.order_id),
+        )
     }
 
-    /// Reads Stripe's answer to [`Stripe::checkout_request`].
+    /// Reads Stripe's answer to [`Stripe::checkout_request`]. The page must be on one of
+    /// Stripe's payment origins: the donor is sent nowhere else.
     pub fn read_checkout_response(
         &self,
-        response: &PspResponse,
+        response: &HttpResponse,
     ) -> Result<CheckoutSession, PspError> {
-        if !(200..300).contains(&response.status) {
-            let message = serde_json::from_str::<ErrorEnvelope>(&response.body)
-                .map(|envelope| {
-                    let kind = envelope.error.kind.unwrap_or_default();
-                    let message = envelope.error.message.unwrap_or_default();
-                    format!("{kind}: {message}")
-                })
-                .unwrap_or_else(|_| truncate(&response.body, 200).to_owned());
-            return Err(PspError::Rejected {
-                status: response.status,
-                message,
-            });
-        }
-        let session: SessionObject = serde_json::from_str(&response.body)
-            .map_err(|error| PspError::Unreadable(error.to_string()))?;
+        let session: SessionObject = objects::read(response)?;
         let url = session
             .url
-            .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
             .ok_or_else(|| PspError::Unreadable("the session has no payment page URL".into()))?;
+        let origin = Url::parse(&url)
+            .map(|parsed| parsed.origin().ascii_serialization())
+            .map_err(|_| PspError::UnsafePage(url.clone()))?;
+        if !self.payment_origins.contains(&origin) {
+            return Err(PspError::UnsafePage(url));
+        }
         Ok(CheckoutSession {
             id: session.id,
             url,
         })
-    }
-}
-
-fn truncate(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => &text[..end],
-        None => text,
     }
 }
 
@@ -121,6 +88,7 @@ mod tests {
     use tirelire_domain::{Currency, Locale, Money};
 
     use super::*;
+    use crate::psp::stripe::API_VERSION;
 
     fn order() -> CheckoutOrder<'static> {
         CheckoutOrder {
@@ -132,15 +100,16 @@ mod tests {
             locale: Locale::Fr,
             success_url: "https://jardin.example/dons?tirelire_result=paid",
             cancel_url: "https://jardin.example/dons?tirelire_result=cancelled",
-            now: 1_800_000_000,
+            created_at: 1_800_000_000,
         }
     }
 
     fn stripe() -> Stripe {
-        Stripe::new("https://api.stripe.com/", "sk_test_123")
+        Stripe::new("https://api.stripe.com/", "sk_test_123", None, false)
+            .unwrap_or_else(|_| unreachable!())
     }
 
-    fn form(request: &PspRequest) -> Vec<(String, String)> {
+    fn form(request: &HttpRequest) -> Vec<(String, String)> {
         serde_urlencoded::from_str(request.body.as_deref().unwrap_or_default()).unwrap_or_default()
     }
 
@@ -150,24 +119,32 @@ mod tests {
             .map(|(_, value)| value.as_str())
     }
 
+    fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
+        request
+            .headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     #[test]
     fn checkout_posts_a_form_to_the_sessions_endpoint() {
         let request = stripe().checkout_request(&order());
         assert_eq!(request.method, "POST");
         assert_eq!(request.url, "https://api.stripe.com/v1/checkout/sessions");
-        let header = |name: &str| {
-            request
-                .headers
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.as_str())
-        };
-        assert_eq!(header("Authorization"), Some("Bearer sk_test_123"));
         assert_eq!(
-            header("Content-Type"),
+            header(&request, "Authorization"),
+            Some("Bearer sk_test_123")
+        );
+        assert_eq!(
+            header(&request, "Content-Type"),
             Some("application/x-www-form-urlencoded")
         );
-        assert_eq!(header("Idempotency-Key"), Some("tirelire-checkout-ord_abc"));
+        assert_eq!(
+            header(&request, "Idempotency-Key"),
+            Some("tirelire-checkout-ord_abc")
+        );
+        assert_eq!(header(&request, "Stripe-Version"), Some(API_VERSION));
     }
 
     #[test]
@@ -195,6 +172,7 @@ mod tests {
             ("customer_email", "camille+dons@example.fr"),
             ("metadata[order_id]", "ord_abc"),
             ("metadata[campaign]", "jardin-2026"),
+            ("payment_intent_data[metadata][order_id]", "ord_abc"),
             ("locale", "fr"),
         ];
         for (name, value) in expected {
@@ -218,18 +196,31 @@ mod tests {
     }
 
     #[test]
-    fn session_expires_thirty_minutes_ahead_within_stripe_limits() {
+    fn session_lifetime_leaves_room_within_stripe_limits() {
         let request = stripe().checkout_request(&order());
         let expires_at: i64 = field(&form(&request), "expires_at")
             .and_then(|value| value.parse().ok())
             .unwrap_or_default();
-        let ahead = expires_at - order().now;
-        assert!((30 * 60..=32 * 60).contains(&ahead), "{ahead}");
+        let ahead = expires_at - order().created_at;
+        assert!((35 * 60..=24 * 3600).contains(&ahead), "{ahead}");
+    }
+
+    #[test]
+    fn the_same_order_gives_the_same_request_and_its_replay_is_identical() {
+        let stripe = stripe();
+        let first = stripe.checkout_request(&order());
+        assert_eq!(first, stripe.checkout_request(&order()));
+        let replay = crate::psp::PaymentProvider::replay_checkout(
+            &stripe,
+            "ord_abc",
+            first.body.as_deref().unwrap_or_default(),
+        );
+        assert_eq!(replay, first);
     }
 
     #[test]
     fn created_session_gives_its_id_and_page() {
-        let response = PspResponse {
+        let response = HttpResponse {
             status: 200,
             body: r#"{"id":"cs_test_a1","object":"checkout.session","url":"https://checkout.stripe.com/c/pay/cs_test_a1","status":"open","payment_status":"unpaid"}"#.into(),
         };
@@ -243,28 +234,48 @@ mod tests {
     }
 
     #[test]
-    fn stripe_error_objects_are_reported() {
-        let response = PspResponse {
+    fn stripe_errors_are_refusals_or_passing_failures() {
+        let response = HttpResponse {
             status: 400,
             body: r#"{"error":{"type":"invalid_request_error","message":"Invalid currency: xyz","param":"line_items[0][price_data][currency]"}}"#.into(),
         };
-        assert_eq!(
+        assert!(matches!(
             stripe().read_checkout_response(&response),
-            Err(PspError::Rejected {
-                status: 400,
-                message: "invalid_request_error: Invalid currency: xyz".into()
-            })
-        );
+            Err(PspError::Rejected { status: 400, .. })
+        ));
+        let response = HttpResponse {
+            status: 503,
+            body: "upstream connect error".into(),
+        };
+        assert!(matches!(
+            stripe().read_checkout_response(&response),
+            Err(PspError::Unavailable { status: 503, .. })
+        ));
     }
 
     #[test]
-    fn session_without_a_page_is_unreadable() {
-        for body in [
-            r#"{"id":"cs_test_a1","url":null}"#,
-            r#"{"id":"cs_1","url":"javascript:x"}"#,
-            "<html>",
+    fn a_page_anywhere_but_stripe_is_refused() {
+        for url in [
+            "javascript:alert(1)",
+            "https://evil.example/c/pay/cs_1",
+            "http://checkout.stripe.com/c/pay/cs_1",
+            "https://checkout.stripe.com.evil.example/",
+            "data:text/html,hello",
         ] {
-            let response = PspResponse {
+            let response = HttpResponse {
+                status: 200,
+                body: format!(r#"{{"id":"cs_1","url":"{url}"}}"#),
+            };
+            assert!(
+                matches!(
+                    stripe().read_checkout_response(&response),
+                    Err(PspError::UnsafePage(_))
+                ),
+                "{url}"
+            );
+        }
+        for body in [r#"{"id":"cs_test_a1","url":null}"#, "<html>"] {
+            let response = HttpResponse {
                 status: 200,
                 body: body.into(),
             };

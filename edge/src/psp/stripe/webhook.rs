@@ -9,8 +9,8 @@ use serde::Deserialize;
 use sha2::Sha256;
 use tirelire_domain::OrderStatus;
 
-use super::Stripe;
-use crate::psp::{PaymentEvent, SessionUpdate, WebhookError};
+use super::objects::{Charge, Dispute, Session};
+use crate::psp::{PaymentChange, PaymentEvent, WebhookError};
 
 /// How far, in seconds, a signature's timestamp may be from now. Older deliveries are refused so
 /// that a captured request cannot be replayed later.
@@ -71,6 +71,7 @@ struct Event {
     id: String,
     #[serde(rename = "type")]
     kind: String,
+    livemode: Option<bool>,
     data: EventData,
 }
 
@@ -79,67 +80,63 @@ struct EventData {
     object: serde_json::Value,
 }
 
-#[derive(Deserialize)]
-struct SessionObject {
-    id: String,
-    client_reference_id: Option<String>,
-    payment_status: Option<String>,
-    amount_total: Option<i64>,
-    currency: Option<String>,
+/// Verifies a delivery to the webhook endpoint and reads the event it carries.
+pub(super) fn read_event(
+    payload: &[u8],
+    signature_header: Option<&str>,
+    webhook_secret: &str,
+    now: i64,
+) -> Result<PaymentEvent, WebhookError> {
+    verify_signature(payload, signature_header, webhook_secret, now)?;
+    let event: Event = serde_json::from_slice(payload)
+        .map_err(|error| WebhookError::MalformedEvent(error.to_string()))?;
+    read_event_object(event)
 }
 
-impl Stripe {
-    /// Verifies a delivery to the webhook endpoint and reads the event it carries.
-    pub fn read_event(
-        payload: &[u8],
-        signature_header: Option<&str>,
-        webhook_secret: &str,
-        now: i64,
-    ) -> Result<PaymentEvent, WebhookError> {
-        verify_signature(payload, signature_header, webhook_secret, now)?;
-        let event: Event = serde_json::from_slice(payload)
-            .map_err(|error| WebhookError::MalformedEvent(error.to_string()))?;
-        let outcome = match event.kind.as_str() {
-            "checkout.session.completed" => None,
-            "checkout.session.async_payment_succeeded" => Some(OrderStatus::Paid),
-            "checkout.session.async_payment_failed" => Some(OrderStatus::Failed),
-            "checkout.session.expired" => Some(OrderStatus::Expired),
-            _ => {
-                return Ok(PaymentEvent {
-                    id: event.id,
-                    kind: event.kind,
-                    session: None,
-                });
-            }
-        };
-        let session: SessionObject = serde_json::from_value(event.data.object)
-            .map_err(|error| WebhookError::MalformedEvent(error.to_string()))?;
-        // A completed session is paid now, unless the method settles later (a bank debit):
-        // then `async_payment_succeeded` or `_failed` follows.
-        let outcome = outcome.or_else(|| {
-            matches!(
-                session.payment_status.as_deref(),
-                Some("paid" | "no_payment_required")
-            )
-            .then_some(OrderStatus::Paid)
-        });
-        Ok(PaymentEvent {
-            id: event.id,
-            kind: event.kind,
-            session: Some(SessionUpdate {
-                session_id: session.id,
-                order_id: session.client_reference_id,
-                outcome,
-                amount: session.amount_total,
-                currency: session.currency.map(|code| code.to_ascii_uppercase()),
-            }),
-        })
-    }
+/// Reads an event from the event list (already authenticated by the API key).
+pub(super) fn read_listed_event(value: serde_json::Value) -> Result<PaymentEvent, String> {
+    let event: Event = serde_json::from_value(value).map_err(|error| error.to_string())?;
+    read_event_object(event).map_err(|error| error.to_string())
+}
+
+fn read_event_object(event: Event) -> Result<PaymentEvent, WebhookError> {
+    let malformed = |error: serde_json::Error| WebhookError::MalformedEvent(error.to_string());
+    let object = event.data.object;
+    let session_outcome = match event.kind.as_str() {
+        "checkout.session.completed" => Some(None),
+        "checkout.session.async_payment_succeeded" => Some(Some(OrderStatus::Paid)),
+        "checkout.session.async_payment_failed" => Some(Some(OrderStatus::Failed)),
+        "checkout.session.expired" => Some(Some(OrderStatus::Expired)),
+        _ => None,
+    };
+    let change = if let Some(outcome) = session_outcome {
+        let session: Session = serde_json::from_value(object).map_err(malformed)?;
+        // `completed` says nothing by itself: the session's payment status decides.
+        let outcome = outcome.map(Some);
+        Some(PaymentChange::Session(session.into_update(outcome)))
+    } else if event.kind == "charge.refunded" {
+        let charge: Charge = serde_json::from_value(object).map_err(malformed)?;
+        charge.into_update().map(PaymentChange::Refund)
+    } else if event.kind.starts_with("charge.dispute.") {
+        let dispute: Dispute = serde_json::from_value(object).map_err(malformed)?;
+        dispute.into_update().map(PaymentChange::Dispute)
+    } else {
+        None
+    };
+    Ok(PaymentEvent {
+        id: event.id,
+        kind: event.kind,
+        live: event.livemode,
+        change,
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use tirelire_domain::DisputeStatus;
+
     use super::*;
+    use crate::psp::{DisputeUpdate, PspAmount, RefundUpdate, SessionUpdate};
 
     const SECRET: &str = "whsec_test_secret";
     const NOW: i64 = 1_800_000_000;
@@ -254,34 +251,66 @@ mod tests {
         }
     }
 
+    fn read(body: &[u8]) -> Result<PaymentEvent, WebhookError> {
+        let header = header(NOW, &[sign(body, SECRET, NOW)]);
+        read_event(body, Some(&header), SECRET, NOW)
+    }
+
+    fn session_of(event: Result<PaymentEvent, WebhookError>) -> Option<SessionUpdate> {
+        match event.ok()?.change? {
+            PaymentChange::Session(update) => Some(update),
+            _ => None,
+        }
+    }
+
     #[test]
     fn completed_paid_session_means_paid() {
-        let header = header(NOW, &[sign(BODY, SECRET, NOW)]);
-        let event = Stripe::read_event(BODY, Some(&header), SECRET, NOW);
+        let body = String::from_utf8_lossy(BODY).replace(
+            r#""client_reference_id":"ord_1""#,
+            r#""client_reference_id":"ord_1","metadata":{"order_id":"ord_1"},"payment_intent":"pi_1","livemode":false"#,
+        );
+        let event = read(body.as_bytes());
         assert_eq!(
             event,
             Ok(PaymentEvent {
                 id: "evt_1".into(),
                 kind: "checkout.session.completed".into(),
-                session: Some(SessionUpdate {
+                live: None,
+                change: Some(PaymentChange::Session(SessionUpdate {
                     session_id: "cs_test_1".into(),
                     order_id: Some("ord_1".into()),
                     outcome: Some(OrderStatus::Paid),
-                    amount: Some(2000),
-                    currency: Some("EUR".into()),
-                }),
+                    amount: Some(PspAmount {
+                        minor: 2000,
+                        currency: "EUR".into()
+                    }),
+                    payment_id: Some("pi_1".into()),
+                })),
             })
         );
+    }
+
+    #[test]
+    fn a_bare_client_reference_is_not_an_order() {
+        let update = session_of(read(BODY));
+        assert_eq!(update.map(|update| update.order_id), Some(None));
+    }
+
+    #[test]
+    fn the_events_mode_is_read() {
+        let body = String::from_utf8_lossy(BODY).replace(
+            r#""type":"checkout.session.completed""#,
+            r#""type":"checkout.session.completed","livemode":true"#,
+        );
+        assert_eq!(read(body.as_bytes()).map(|e| e.live), Ok(Some(true)));
     }
 
     #[test]
     fn completed_session_awaiting_a_bank_debit_changes_nothing_yet() {
         let body = String::from_utf8_lossy(BODY)
             .replace(r#""payment_status":"paid""#, r#""payment_status":"unpaid""#);
-        let header = header(NOW, &[sign(body.as_bytes(), SECRET, NOW)]);
-        let event = Stripe::read_event(body.as_bytes(), Some(&header), SECRET, NOW);
         assert_eq!(
-            event.ok().and_then(|e| e.session).map(|s| s.outcome),
+            session_of(read(body.as_bytes())).map(|s| s.outcome),
             Some(None)
         );
     }
@@ -290,29 +319,73 @@ mod tests {
     fn expired_session_means_expired() {
         let body = String::from_utf8_lossy(BODY)
             .replace("checkout.session.completed", "checkout.session.expired");
-        let header = header(NOW, &[sign(body.as_bytes(), SECRET, NOW)]);
-        let event = Stripe::read_event(body.as_bytes(), Some(&header), SECRET, NOW);
         assert_eq!(
-            event.ok().and_then(|e| e.session).and_then(|s| s.outcome),
+            session_of(read(body.as_bytes())).and_then(|s| s.outcome),
             Some(OrderStatus::Expired)
         );
     }
 
     #[test]
-    fn other_event_types_carry_no_session() {
+    fn refunds_carry_the_running_total() {
+        let body = br#"{"id":"evt_r","type":"charge.refunded","livemode":false,"data":{"object":{"id":"ch_1","object":"charge","amount":2000,"amount_refunded":500,"refunded":false,"currency":"eur","payment_intent":"pi_1","metadata":{"order_id":"ord_1"}}}}"#;
+        assert_eq!(
+            read(body).map(|event| event.change),
+            Ok(Some(PaymentChange::Refund(RefundUpdate {
+                payment_id: "pi_1".into(),
+                order_id: Some("ord_1".into()),
+                refunded_total: PspAmount {
+                    minor: 500,
+                    currency: "EUR".into()
+                },
+            })))
+        );
+    }
+
+    #[test]
+    fn disputes_say_where_they_stand() {
+        for (kind, status, expected) in [
+            (
+                "charge.dispute.created",
+                "needs_response",
+                DisputeStatus::Open,
+            ),
+            ("charge.dispute.closed", "lost", DisputeStatus::Lost),
+            ("charge.dispute.closed", "won", DisputeStatus::Won),
+            (
+                "charge.dispute.closed",
+                "warning_closed",
+                DisputeStatus::Won,
+            ),
+        ] {
+            let body = format!(
+                r#"{{"id":"evt_d","type":"{kind}","data":{{"object":{{"id":"du_1","object":"dispute","amount":2000,"currency":"eur","charge":"ch_1","payment_intent":"pi_1","status":"{status}","metadata":{{}}}}}}}}"#
+            );
+            let change = read(body.as_bytes()).ok().and_then(|event| event.change);
+            assert_eq!(
+                change,
+                Some(PaymentChange::Dispute(DisputeUpdate {
+                    payment_id: "pi_1".into(),
+                    order_id: None,
+                    status: expected,
+                    amount: PspAmount {
+                        minor: 2000,
+                        currency: "EUR".into()
+                    },
+                })),
+                "{kind} {status}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_event_types_change_nothing() {
         let body = br#"{"id":"evt_2","object":"event","type":"customer.created","data":{"object":{"id":"cus_1"}}}"#;
-        let header = header(NOW, &[sign(body, SECRET, NOW)]);
-        let event = Stripe::read_event(body, Some(&header), SECRET, NOW);
-        assert_eq!(event.map(|e| e.session), Ok(None));
+        assert_eq!(read(body).map(|e| e.change), Ok(None));
     }
 
     #[test]
     fn signed_but_unreadable_event_is_malformed() {
         let body = br#"{"id":"evt_3","type":"checkout.session.completed","data":{"object":{"amount_total":"lots"}}}"#;
-        let header = header(NOW, &[sign(body, SECRET, NOW)]);
-        assert!(matches!(
-            Stripe::read_event(body, Some(&header), SECRET, NOW),
-            Err(WebhookError::MalformedEvent(_))
-        ));
+        assert!(matches!(read(body), Err(WebhookError::MalformedEvent(_))));
     }
 }

@@ -1,16 +1,17 @@
 // The edge's own donation page, for sites where the widget cannot run inline, opened in a tab
 // or framed by the loader: it reads the campaign from the address (?campaign=…&locale=…) and
-// starts the widget as a snippet would.
+// starts the widget as a snippet would. The loader knows it is on this page (the host carries
+// data-tirelire-hosted), so it never frames the page inside itself.
 (function () {
+  var TITLES = { fr: "Faire un don", en: "Make a donation" };
   var params = new URLSearchParams(location.search);
   var host = document.getElementById("tirelire-form");
-  var locale = params.get("locale") === "en" ? "en" : "fr";
+  var locale = TITLES[params.get("locale")] ? params.get("locale") : "fr";
   document.documentElement.lang = locale;
-  if (locale === "en") {
-    document.title = "Make a donation";
-  }
+  document.title = TITLES[locale];
   host.setAttribute("data-tirelire-campaign", params.get("campaign") || "");
   host.setAttribute("data-tirelire-locale", locale);
+  host.setAttribute("data-tirelire-hosted", "");
   // Framed by a page that cannot run the form itself: payment opens in the whole window and
   // comes back to that page, and the frame tells it how tall it is.
   if (window.parent !== window && params.get("return_to")) {

@@ -1,0 +1,237 @@
+//! The Stripe objects the edge reads (Checkout Session, Charge, Dispute, error), and what each
+//! means for an order, whether it came in an event or in the answer to a request.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tirelire_domain::{DisputeStatus, OrderStatus};
+
+use crate::psp::{DisputeUpdate, HttpResponse, PspAmount, PspError, RefundUpdate, SessionUpdate};
+
+/// Reads a successful answer as `T`, or Stripe's error object as a [`PspError`] that says
+/// whether retrying could help. The PSP's words go to the log only.
+pub(super) fn read<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, PspError> {
+    if !(200..300).contains(&response.status) {
+        let message = serde_json::from_str::<ErrorEnvelope>(&response.body)
+            .map(|envelope| {
+                let kind = envelope.error.kind.unwrap_or_default();
+                let code = envelope.error.code.unwrap_or_default();
+                let message = envelope.error.message.unwrap_or_default();
+                format!("{kind} {code}: {message}")
+            })
+            .unwrap_or_else(|_| truncate(&response.body, 200).to_owned());
+        let status = response.status;
+        // Stripe asks for a retry on conflicts (a concurrent request with the same key), rate
+        // limits and its own failures.
+        return Err(if status == 409 || status == 429 || status >= 500 {
+            PspError::Unavailable { status, message }
+        } else {
+            PspError::Rejected { status, message }
+        });
+    }
+    serde_json::from_str(&response.body).map_err(|error| PspError::Unreadable(error.to_string()))
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => text.get(..end).unwrap_or(text),
+        None => text,
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorObject,
+}
+
+#[derive(Deserialize)]
+struct ErrorObject {
+    message: Option<String>,
+    code: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// An id, or the object it names when Stripe expanded it.
+fn id_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(id) => Some(id.clone()),
+        Value::Object(object) => object.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn amount(minor: Option<i64>, currency: Option<&str>) -> Option<PspAmount> {
+    Some(PspAmount {
+        minor: minor?,
+        currency: currency?.to_ascii_uppercase(),
+    })
+}
+
+fn order_id(metadata: &Map<String, Value>) -> Option<String> {
+    metadata
+        .get("order_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// A Checkout Session.
+#[derive(Deserialize)]
+pub(super) struct Session {
+    pub id: String,
+    #[serde(default)]
+    metadata: Map<String, Value>,
+    status: Option<String>,
+    payment_status: Option<String>,
+    amount_total: Option<i64>,
+    currency: Option<String>,
+    #[serde(default)]
+    payment_intent: Value,
+}
+
+impl Session {
+    /// What the session says about its order. `outcome` is the event's own verdict when it
+    /// has one; otherwise the session's state decides.
+    pub fn into_update(self, outcome: Option<Option<OrderStatus>>) -> SessionUpdate {
+        let paid = matches!(
+            self.payment_status.as_deref(),
+            Some("paid" | "no_payment_required")
+        );
+        let outcome = outcome.unwrap_or(match self.status.as_deref() {
+            // A completed session is paid now, unless the method settles later (a bank
+            // debit): then `async_payment_succeeded` or `_failed` follows.
+            Some("complete") if paid => Some(OrderStatus::Paid),
+            Some("expired") => Some(OrderStatus::Expired),
+            _ => None,
+        });
+        SessionUpdate {
+            order_id: order_id(&self.metadata),
+            outcome,
+            amount: amount(self.amount_total, self.currency.as_deref()),
+            payment_id: id_of(&self.payment_intent),
+            session_id: self.id,
+        }
+    }
+}
+
+/// A Charge, as `charge.refunded` carries it.
+#[derive(Deserialize)]
+pub(super) struct Charge {
+    #[serde(default)]
+    metadata: Map<String, Value>,
+    amount_refunded: i64,
+    currency: String,
+    #[serde(default)]
+    payment_intent: Value,
+}
+
+impl Charge {
+    /// The refund it records, if it belongs to a payment intent (every Checkout payment does).
+    pub fn into_update(self) -> Option<RefundUpdate> {
+        Some(RefundUpdate {
+            payment_id: id_of(&self.payment_intent)?,
+            order_id: order_id(&self.metadata),
+            refunded_total: PspAmount {
+                minor: self.amount_refunded,
+                currency: self.currency.to_ascii_uppercase(),
+            },
+        })
+    }
+}
+
+/// A Dispute.
+#[derive(Deserialize)]
+pub(super) struct Dispute {
+    amount: i64,
+    currency: String,
+    status: String,
+    #[serde(default)]
+    payment_intent: Value,
+    #[serde(default)]
+    metadata: Map<String, Value>,
+}
+
+impl Dispute {
+    /// What it means for the payment, if it names one.
+    pub fn into_update(self) -> Option<DisputeUpdate> {
+        let status = match self.status.as_str() {
+            "lost" => DisputeStatus::Lost,
+            // A dispute prevented, or closed as a warning, leaves the money where it is.
+            "won" | "warning_closed" | "prevented" => DisputeStatus::Won,
+            _ => DisputeStatus::Open,
+        };
+        Some(DisputeUpdate {
+            payment_id: id_of(&self.payment_intent)?,
+            order_id: order_id(&self.metadata),
+            status,
+            amount: PspAmount {
+                minor: self.amount,
+                currency: self.currency.to_ascii_uppercase(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(json: &str) -> SessionUpdate {
+        let session: Session = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        session.into_update(None)
+    }
+
+    #[test]
+    fn a_fetched_session_tells_its_state() {
+        let paid = session(
+            r#"{"id":"cs_1","status":"complete","payment_status":"paid","amount_total":2000,"currency":"eur","payment_intent":"pi_1","metadata":{"order_id":"ord_1"}}"#,
+        );
+        assert_eq!(paid.outcome, Some(OrderStatus::Paid));
+        assert_eq!(paid.payment_id.as_deref(), Some("pi_1"));
+        assert_eq!(paid.order_id.as_deref(), Some("ord_1"));
+        assert_eq!(
+            paid.amount,
+            Some(PspAmount {
+                minor: 2000,
+                currency: "EUR".into()
+            })
+        );
+        let open = session(r#"{"id":"cs_2","status":"open","payment_status":"unpaid"}"#);
+        assert_eq!(open.outcome, None);
+        assert_eq!(open.order_id, None);
+        let expired = session(r#"{"id":"cs_3","status":"expired","payment_status":"unpaid"}"#);
+        assert_eq!(expired.outcome, Some(OrderStatus::Expired));
+        let debit = session(r#"{"id":"cs_4","status":"complete","payment_status":"unpaid"}"#);
+        assert_eq!(debit.outcome, None);
+        let expanded = session(r#"{"id":"cs_5","payment_intent":{"id":"pi_5"}}"#);
+        assert_eq!(expanded.payment_id.as_deref(), Some("pi_5"));
+    }
+
+    #[test]
+    fn errors_that_may_pass_are_told_apart() {
+        let answer = |status: u16| HttpResponse {
+            status,
+            body: r#"{"error":{"type":"api_error","message":"Sorry"}}"#.into(),
+        };
+        assert!(matches!(
+            read::<Value>(&answer(500)),
+            Err(PspError::Unavailable { status: 500, .. })
+        ));
+        assert!(matches!(
+            read::<Value>(&answer(409)),
+            Err(PspError::Unavailable { .. })
+        ));
+        assert!(matches!(
+            read::<Value>(&answer(400)),
+            Err(PspError::Rejected { status: 400, .. })
+        ));
+        let garbage = HttpResponse {
+            status: 200,
+            body: "<html>".into(),
+        };
+        assert!(matches!(
+            read::<Value>(&garbage),
+            Err(PspError::Unreadable(_))
+        ));
+    }
+}

@@ -1,0 +1,306 @@
+//! PSP events applied to orders, anomalies kept for the treasurer, and where the sweep stopped
+//! reading each PSP's event list.
+//!
+//! Every change an event makes runs in one batch with the insert that records the event. The
+//! insert leaves a token drawn for this delivery; the change is guarded by that token being the
+//! one stored, so only the delivery that recorded the event first can apply it. A repeated,
+//! concurrent or replayed event is recorded once and applied once.
+
+use serde::Deserialize;
+use tirelire_domain::{DisputeStatus, OrderStatus};
+use worker::{D1PreparedStatement, query};
+
+use super::{Storage, StorageError, changes};
+
+/// An event about to be applied.
+pub struct EventRecord<'a> {
+    /// The PSP's id for the event.
+    pub id: &'a str,
+    /// The PSP's name.
+    pub psp: &'a str,
+    /// The PSP's name for the kind of event.
+    pub kind: &'a str,
+    /// The order it concerns.
+    pub order_id: &'a str,
+    /// A token drawn for this delivery.
+    pub delivery: &'a str,
+    /// The current Unix time.
+    pub now: i64,
+}
+
+/// What an event does to its order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrderChange<'a> {
+    /// Nothing beyond recording the event (a payment still on its way).
+    Nothing,
+    /// The order moves to a status, and learns its session and payment ids.
+    Status {
+        /// The new status.
+        next: OrderStatus,
+        /// The PSP's session.
+        session_id: &'a str,
+        /// The PSP's payment, if the event names it.
+        payment_id: Option<&'a str>,
+    },
+    /// Money went back to the donor.
+    Refunded {
+        /// Everything refunded so far on the order's payment, in minor units.
+        total: i64,
+        /// The PSP's payment.
+        payment_id: &'a str,
+    },
+    /// A dispute moved.
+    Dispute {
+        /// Where it stands.
+        status: DisputeStatus,
+        /// The amount disputed, in minor units.
+        amount: i64,
+        /// The PSP's payment.
+        payment_id: &'a str,
+    },
+}
+
+/// Something the edge could not simply apply, kept for the treasurer.
+pub struct Anomaly<'a> {
+    /// A stable name: `amount_mismatch`, `mode_mismatch`, `payment_for_closed_order`…
+    pub kind: &'a str,
+    /// The PSP's name.
+    pub psp: &'a str,
+    /// The event it came from, if any; an anomaly is kept once per event.
+    pub event_id: Option<&'a str>,
+    /// The order, if known.
+    pub order_id: Option<String>,
+    /// What was seen, for a person to read.
+    pub detail: String,
+    /// The current Unix time.
+    pub now: i64,
+}
+
+#[derive(Deserialize)]
+struct Cursor {
+    cursor: String,
+}
+
+#[derive(Deserialize)]
+struct Seen {
+    seen: i64,
+}
+
+impl Storage {
+    /// Records an event and applies its change, in one transaction, if this delivery is the
+    /// first to record it. Returns whether the order's status or amounts changed.
+    pub async fn apply_event(
+        &self,
+        event: &EventRecord<'_>,
+        change: &OrderChange<'_>,
+    ) -> Result<bool, StorageError> {
+        let mut statements = vec![query!(
+            &self.db,
+            "INSERT INTO webhook_events (id, psp, type, order_id, received_at, delivery)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+            event.id,
+            event.psp,
+            event.kind,
+            event.order_id,
+            event.now,
+            event.delivery,
+        )?];
+        statements.extend(self.change_statements(event, change)?);
+        let count = statements.len();
+        let results = self.db.batch(statements).await?;
+        // The change itself is the last statement; before it, at most, the ids the event
+        // teaches the order, which change nothing that counts.
+        match results.get(1..).and_then(<[_]>::last) {
+            Some(result) if count > 1 => Ok(changes(result)? > 0),
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether an event was already recorded.
+    pub async fn event_seen(&self, event_id: &str) -> Result<bool, StorageError> {
+        let seen = query!(
+            &self.db,
+            "SELECT count(*) AS seen FROM webhook_events WHERE id = ?1",
+            event_id
+        )?
+        .first::<Seen>(None)
+        .await?;
+        Ok(seen.is_some_and(|seen| seen.seen > 0))
+    }
+
+    fn change_statements(
+        &self,
+        event: &EventRecord<'_>,
+        change: &OrderChange<'_>,
+    ) -> Result<Vec<D1PreparedStatement>, StorageError> {
+        // The clause that lets only the recording delivery change anything, with the event id
+        // and the delivery token bound as parameters `n` and `n + 1`.
+        let first = |n: u8| {
+            format!(
+                "EXISTS (SELECT 1 FROM webhook_events WHERE id = ?{n} AND delivery = ?{})",
+                n + 1
+            )
+        };
+        let statement = match change {
+            OrderChange::Nothing => return Ok(Vec::new()),
+            OrderChange::Status {
+                next,
+                session_id,
+                payment_id,
+            } => {
+                let from: Vec<&str> = next.predecessors().iter().map(|s| s.as_str()).collect();
+                let from = serde_json::to_string(&from)
+                    .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+                // A refund that came before the payment was recorded (deliveries can cross) is
+                // already in `refunded_amount`: a payment refunded in full is then `refunded`.
+                return Ok(vec![
+                    query!(
+                        &self.db,
+                        &format!(
+                            "UPDATE orders
+                             SET psp_session_id = COALESCE(psp_session_id, ?2),
+                                 psp_payment_id = COALESCE(psp_payment_id, ?3),
+                                 updated_at = ?4
+                             WHERE id = ?1 AND {}",
+                            first(5)
+                        ),
+                        event.order_id,
+                        session_id,
+                        payment_id,
+                        event.now,
+                        event.id,
+                        event.delivery,
+                    )?,
+                    query!(
+                        &self.db,
+                        &format!(
+                            "UPDATE orders
+                             SET status = CASE WHEN ?2 = 'paid' AND refunded_amount >= amount
+                                               THEN 'refunded' ELSE ?2 END,
+                                 updated_at = ?3,
+                                 paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END
+                             WHERE id = ?1 AND status IN (SELECT value FROM json_each(?4))
+                               AND {}",
+                            first(5)
+                        ),
+                        event.order_id,
+                        next.as_str(),
+                        event.now,
+                        from,
+                        event.id,
+                        event.delivery,
+                    )?,
+                ]);
+            }
+            // Stripe gives the running total, so the largest one seen is the truth, whatever
+            // the order the events come in; a refund that comes before the payment is recorded
+            // is kept and counted when it is.
+            OrderChange::Refunded { total, payment_id } => query!(
+                &self.db,
+                &format!(
+                    "UPDATE orders
+                     SET refunded_amount = min(amount, max(refunded_amount, ?2)),
+                         status = CASE WHEN status = 'paid'
+                                        AND min(amount, max(refunded_amount, ?2)) >= amount
+                                       THEN 'refunded' ELSE status END,
+                         psp_payment_id = COALESCE(psp_payment_id, ?3),
+                         updated_at = ?4
+                     WHERE id = ?1 AND {}",
+                    first(5)
+                ),
+                event.order_id,
+                total,
+                payment_id,
+                event.now,
+                event.id,
+                event.delivery,
+            )?,
+            OrderChange::Dispute {
+                status,
+                amount,
+                payment_id,
+            } => {
+                let from: Vec<Option<&str>> = status
+                    .predecessors()
+                    .iter()
+                    .map(|from| from.map(DisputeStatus::as_str))
+                    .collect();
+                let from = serde_json::to_string(&from)
+                    .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+                query!(
+                    &self.db,
+                    &format!(
+                        "UPDATE orders
+                         SET dispute_status = ?2, disputed_amount = ?3, updated_at = ?4,
+                             psp_payment_id = COALESCE(psp_payment_id, ?6)
+                         WHERE id = ?1
+                           AND EXISTS (SELECT 1 FROM json_each(?5) AS allowed
+                                       WHERE allowed.value IS dispute_status)
+                           AND {}",
+                        first(7)
+                    ),
+                    event.order_id,
+                    status.as_str(),
+                    amount,
+                    event.now,
+                    from,
+                    payment_id,
+                    event.id,
+                    event.delivery,
+                )?
+            }
+        };
+        Ok(vec![statement])
+    }
+
+    /// Keeps an anomaly, once per event and kind.
+    pub async fn record_anomaly(&self, anomaly: &Anomaly<'_>) -> Result<(), StorageError> {
+        query!(
+            &self.db,
+            "INSERT INTO anomalies (kind, psp, event_id, order_id, detail, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            anomaly.kind,
+            anomaly.psp,
+            anomaly.event_id,
+            anomaly.order_id,
+            anomaly.detail,
+            anomaly.now,
+        )?
+        .run()
+        .await?;
+        Ok(())
+    }
+
+    /// Where the sweep stopped reading a PSP's events.
+    pub async fn event_cursor(&self, psp: &str) -> Result<Option<String>, StorageError> {
+        let cursor = query!(
+            &self.db,
+            "SELECT cursor FROM psp_cursors WHERE psp = ?1",
+            psp
+        )?
+        .first::<Cursor>(None)
+        .await?;
+        Ok(cursor.map(|cursor| cursor.cursor))
+    }
+
+    /// Moves the cursor forward.
+    pub async fn set_event_cursor(
+        &self,
+        psp: &str,
+        cursor: &str,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        query!(
+            &self.db,
+            "INSERT INTO psp_cursors (psp, cursor, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (psp) DO UPDATE SET cursor = excluded.cursor,
+                                             updated_at = excluded.updated_at",
+            psp,
+            cursor,
+            now,
+        )?
+        .run()
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,251 @@
+//! The scheduled sweep: nothing stays pending for ever, nothing the PSP did goes unrecorded,
+//! and personal data is not kept longer than it serves.
+//!
+//! Each run, in bounded steps (the free plan allows 50 subrequests and 50 D1 queries per run;
+//! the batch sizes below keep a run under about 45 of each):
+//! 1. orders still pending without a session after two minutes (the edge stopped between the
+//!    insert and the PSP's answer): the stored request is sent again with the same idempotency
+//!    key, which can only give back the session it may have opened; an order too old for that,
+//!    or that the PSP refuses, is marked failed;
+//! 2. orders pending with a session after two minutes: the session is fetched and its real
+//!    state applied, in case its webhook never came;
+//! 3. the PSP's event list since the cursor kept in D1, so that every event is applied even if
+//!    its delivery failed for good;
+//! 4. retention: the name and email on orders never paid are erased after the retention
+//!    period, and old attempt keys and counters are dropped.
+//!
+//! The run's clock is the schedule's time, so tests can run it as if later.
+
+use tirelire_domain::OrderStatus;
+use worker::{Env, console_error, console_log, console_warn};
+
+use crate::config::{self, Settings};
+use crate::error::EdgeError;
+use crate::ledger;
+use crate::outbound;
+use crate::psp::{PaymentChange, PaymentEvent, PaymentProvider, PspError};
+use crate::routes::checkout::ATTEMPT_WINDOW_SECS;
+use crate::storage::Storage;
+
+/// How long the checkout has to attach a session before the sweep steps in.
+const GRACE_SECS: i64 = 2 * 60;
+/// Past this age, a request sent again would give the PSP a page lifetime under its minimum:
+/// the order is closed instead.
+const REPLAY_MAX_AGE_SECS: i64 = 14 * 60;
+/// Orders replayed per run.
+const REPLAYS_PER_RUN: u32 = 2;
+/// Sessions fetched per run; the oldest-checked come first, so every pending order gets its
+/// turn.
+const CHECKS_PER_RUN: u32 = 4;
+/// Pages of events read per run.
+const EVENT_PAGES_PER_RUN: u32 = 1;
+/// Orders erased per run.
+const ERASED_PER_RUN: u32 = 200;
+
+/// What a run did, for the log and for tests.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Orders whose session was found again.
+    pub replayed: u32,
+    /// Orders closed as failed.
+    pub failed: u32,
+    /// Sessions fetched.
+    pub checked: u32,
+    /// Events read from the PSP's list.
+    pub events: u32,
+    /// Orders or events that changed something.
+    pub applied: u32,
+    /// Orders whose personal data was erased.
+    pub erased: usize,
+}
+
+/// One run of the sweep at `now` (Unix seconds).
+pub async fn run(env: &Env, now: i64) {
+    match sweep(env, now).await {
+        Ok(report) => console_log!("sweep at {now}: {report:?}"),
+        Err(error) => console_error!("the sweep failed: {error}"),
+    }
+}
+
+async fn sweep(env: &Env, now: i64) -> Result<Report, EdgeError> {
+    let settings = Settings::read(env)?;
+    let storage = Storage::from_env(env)?;
+    let mut report = Report::default();
+    // Retention first: it needs no PSP, so it runs even on an edge not configured yet.
+    let retention = i64::from(settings.retention_days) * 86_400;
+    report.erased = storage
+        .erase_unpaid(now - retention, ERASED_PER_RUN, now)
+        .await?;
+    storage
+        .forget_old_attempts(now - ATTEMPT_WINDOW_SECS, now)
+        .await?;
+
+    let provider = config::provider(env, &settings)?;
+    let timeout = settings.psp_timeout_ms;
+    replay_orphans(&storage, provider.as_ref(), timeout, now, &mut report).await?;
+    check_sessions(&storage, provider.as_ref(), timeout, now, &mut report).await?;
+    read_events(&storage, provider.as_ref(), timeout, now, &mut report).await?;
+    Ok(report)
+}
+
+async fn replay_orphans(
+    storage: &Storage,
+    provider: &dyn PaymentProvider,
+    timeout: u32,
+    now: i64,
+    report: &mut Report,
+) -> Result<(), EdgeError> {
+    for order in storage
+        .pending_orders(false, 0, now - REPLAY_MAX_AGE_SECS, 20)
+        .await?
+    {
+        report.failed += u32::from(
+            storage
+                .move_order(&order.id, OrderStatus::Failed, now)
+                .await?,
+        );
+    }
+    let orphans = storage
+        .pending_orders(
+            false,
+            now - REPLAY_MAX_AGE_SECS,
+            now - GRACE_SECS,
+            REPLAYS_PER_RUN,
+        )
+        .await?;
+    for order in orphans {
+        let Some(body) = &order.psp_request else {
+            report.failed += u32::from(
+                storage
+                    .move_order(&order.id, OrderStatus::Failed, now)
+                    .await?,
+            );
+            continue;
+        };
+        let request = provider.replay_checkout(&order.id, body);
+        let session = match outbound::send(&request, timeout).await {
+            Ok(response) => provider.read_checkout(&response),
+            Err(error) => Err(PspError::Unreachable(error.0)),
+        };
+        match session {
+            Ok(session) => {
+                storage
+                    .attach_session(&order.id, &session.id, &session.url, now)
+                    .await?;
+                report.replayed += 1;
+            }
+            Err(error) if error.is_transient() => {
+                console_warn!("order {}: the PSP is still failing: {error}", order.id);
+            }
+            Err(error) => {
+                console_warn!("order {}: the PSP refuses it: {error}", order.id);
+                report.failed += u32::from(
+                    storage
+                        .move_order(&order.id, OrderStatus::Failed, now)
+                        .await?,
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn check_sessions(
+    storage: &Storage,
+    provider: &dyn PaymentProvider,
+    timeout: u32,
+    now: i64,
+    report: &mut Report,
+) -> Result<(), EdgeError> {
+    let pending = storage
+        .pending_orders(true, 0, now - GRACE_SECS, CHECKS_PER_RUN)
+        .await?;
+    for order in pending {
+        let Some(session_id) = &order.session_id else {
+            continue;
+        };
+        storage.touch_order(&order.id, now).await?;
+        let response = match outbound::send(&provider.session_request(session_id), timeout).await {
+            Ok(response) => response,
+            Err(error) => {
+                console_warn!("session {session_id} could not be fetched: {}", error.0);
+                continue;
+            }
+        };
+        report.checked += 1;
+        let update = match provider.read_session(&response) {
+            Ok(update) => update,
+            Err(error) => {
+                console_warn!("session {session_id} could not be read: {error}");
+                continue;
+            }
+        };
+        let Some(outcome) = update.outcome else {
+            continue;
+        };
+        // The state read from the PSP is recorded as an event of its own, once per outcome.
+        let event = PaymentEvent {
+            id: format!(
+                "{}:{}:{}",
+                provider.name(),
+                update.session_id,
+                outcome.as_str()
+            ),
+            kind: "sweep.session".into(),
+            live: None,
+            change: Some(PaymentChange::Session(update)),
+        };
+        if ledger::apply(storage, provider.name(), provider.is_live(), &event, now).await?
+            == ledger::Outcome::Applied
+        {
+            report.applied += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn read_events(
+    storage: &Storage,
+    provider: &dyn PaymentProvider,
+    timeout: u32,
+    now: i64,
+    report: &mut Report,
+) -> Result<(), EdgeError> {
+    for _ in 0..EVENT_PAGES_PER_RUN {
+        let cursor = storage.event_cursor(provider.name()).await?;
+        let Some(request) = provider.events_request(cursor.as_deref()) else {
+            return Ok(());
+        };
+        let response = outbound::send(&request, timeout)
+            .await
+            .map_err(|error| PspError::Unreachable(error.0))?;
+        let page = provider.read_events(&response)?;
+        for problem in &page.unreadable {
+            console_warn!("an event could not be read: {problem}");
+        }
+        // Without a cursor, the newest event only marks where to start.
+        if cursor.is_some() {
+            for event in &page.events {
+                report.events += 1;
+                // Most events came by webhook already; one read skips them.
+                if storage.event_seen(&event.id).await? {
+                    continue;
+                }
+                if ledger::apply(storage, provider.name(), provider.is_live(), event, now).await?
+                    == ledger::Outcome::Applied
+                {
+                    report.applied += 1;
+                }
+            }
+        }
+        if let Some(newest) = &page.newest {
+            storage
+                .set_event_cursor(provider.name(), newest, now)
+                .await?;
+        }
+        if !page.has_more || page.newest.is_none() {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! The frame in which the edge runs the anti-robot check.
+
+use tirelire_domain::{CampaignSlug, Locale};
+use yew::prelude::*;
+
+use crate::hooks::use_challenge::Challenge;
+use crate::i18n::texts;
+
+/// Props of [`ChallengeFrame`].
+#[derive(Properties, PartialEq)]
+pub struct ChallengeFrameProps {
+    /// The check's state.
+    pub challenge: Challenge,
+    /// The edge's origin.
+    pub edge_url: AttrValue,
+    /// The campaign, whose allowed origins may frame the check.
+    pub slug: CampaignSlug,
+    /// The donor's language.
+    pub locale: Locale,
+}
+
+/// The check, from the edge.
+#[function_component(ChallengeFrame)]
+pub fn challenge_frame(props: &ChallengeFrameProps) -> Html {
+    let page_origin = gloo::utils::window()
+        .location()
+        .origin()
+        .unwrap_or_default();
+    let src = format!(
+        "{}/widget/v1/challenge.html?campaign={}&locale={}&parent={}",
+        props.edge_url,
+        props.slug,
+        props.locale.tag(),
+        String::from(js_sys::encode_uri_component(&page_origin)),
+    );
+    html! {
+        <iframe ref={props.challenge.frame()} class="challenge" {src}
+            title={texts(props.locale).challenge_title} data-testid="challenge" />
+    }
+}

@@ -1,0 +1,350 @@
+//! Everything the widget says, one table per language (`fr.rs`, `en.rs`). Error codes from the
+//! domain and the edge become sentences here, and nowhere else; no code branches on a language.
+//!
+//! Adding a language is adding a file like `fr.rs` and its line in [`texts`] (and its tag in
+//! the domain's `Locale`). Texts with a value in them are templates: `{amount}` and the like are
+//! filled by [`fill`].
+
+mod en;
+mod fr;
+
+use tirelire_domain::api::ErrorCode;
+use tirelire_domain::{DonationRules, Field, FieldErrorCode, Locale, Money};
+
+/// The texts of one language.
+pub struct Texts {
+    /// The language's tag.
+    pub lang: &'static str,
+    /// Above the preset amounts.
+    pub amount_legend: &'static str,
+    /// The choice that reveals the free amount field.
+    pub other_amount: &'static str,
+    /// The free amount field's label.
+    pub custom_amount_label: &'static str,
+    /// The first name field's label.
+    pub first_name: &'static str,
+    /// The last name field's label.
+    pub last_name: &'static str,
+    /// The email field's label.
+    pub email: &'static str,
+    /// Under the email field.
+    pub email_hint: &'static str,
+    /// Above the donor's details.
+    pub details_legend: &'static str,
+    /// While the campaign loads.
+    pub loading: &'static str,
+    /// The campaign could not be loaded.
+    pub load_failed: &'static str,
+    /// The button that tries again.
+    pub retry: &'static str,
+    /// On the button while the donation is being sent.
+    pub sending: &'static str,
+    /// On the button while the payment page is being opened.
+    pub redirecting: &'static str,
+    /// Under the button.
+    pub secure_note: &'static str,
+    /// The network failed during checkout.
+    pub network_failed: &'static str,
+    /// The PSP failed during checkout.
+    pub provider_failed: &'static str,
+    /// Anything else failed during checkout.
+    pub unexpected_failure: &'static str,
+    /// The page's origin is not allowed for this campaign.
+    pub origin_refused: &'static str,
+    /// Too many checkouts.
+    pub rate_limited: &'static str,
+    /// The anti-robot check failed; it starts again.
+    pub challenge_failed: &'static str,
+    /// The donor pressed the button before the anti-robot check finished.
+    pub challenge_pending: &'static str,
+    /// The edge took the submission for a script's.
+    pub looks_automated: &'static str,
+    /// Title of the cancelled message.
+    pub cancelled_title: &'static str,
+    /// Body of the cancelled message.
+    pub cancelled_body: &'static str,
+    /// Title of the thank-you message.
+    pub thanks_title: &'static str,
+    /// While the payment's confirmation is awaited.
+    pub confirming: &'static str,
+    /// Title once the confirmation has taken longer than the widget waits.
+    pub still_confirming_title: &'static str,
+    /// Body of that message.
+    pub still_confirming: &'static str,
+    /// The payment did not go through.
+    pub not_paid: &'static str,
+    /// The button that brings the form back.
+    pub give_again: &'static str,
+    /// The footer.
+    pub powered_by: &'static str,
+    /// The widget's accessible name.
+    pub region_label: &'static str,
+    /// The label of the field people must leave empty (read by no one but scripts).
+    pub honeypot_label: &'static str,
+    /// The title of the anti-robot check's frame.
+    pub challenge_title: &'static str,
+    /// The button, when the amount cannot be read.
+    pub donate: &'static str,
+    /// The button: `{amount}`.
+    pub donate_amount: &'static str,
+    /// The amount raised: `{raised}`.
+    pub raised: &'static str,
+    /// The amount raised against the goal: `{raised}`, `{goal}`.
+    pub raised_of_goal: &'static str,
+    /// No donation yet.
+    pub no_donation_yet: &'static str,
+    /// One donation.
+    pub one_donation: &'static str,
+    /// Several donations: `{count}`.
+    pub donations: &'static str,
+    /// The thank-you line once paid: `{amount}`.
+    pub thanks_paid: &'static str,
+    /// The consent checkbox's label: `{organisation}`.
+    pub consent: &'static str,
+    /// The messages next to fields.
+    pub fields: FieldTexts,
+}
+
+/// The messages shown next to fields.
+pub struct FieldTexts {
+    /// No amount.
+    pub amount_required: &'static str,
+    /// An amount that cannot be read.
+    pub amount_invalid: &'static str,
+    /// Below the minimum: `{min}`.
+    pub amount_too_small: &'static str,
+    /// Above the maximum: `{max}`.
+    pub amount_too_large: &'static str,
+    /// A currency the campaign does not take.
+    pub currency: &'static str,
+    /// No first name.
+    pub first_name_required: &'static str,
+    /// No last name.
+    pub last_name_required: &'static str,
+    /// A name too long.
+    pub name_too_long: &'static str,
+    /// No email.
+    pub email_required: &'static str,
+    /// An email too long.
+    pub email_too_long: &'static str,
+    /// An email that cannot be one.
+    pub email_invalid: &'static str,
+    /// The consent box is not ticked.
+    pub consent: &'static str,
+    /// Anything else.
+    pub other: &'static str,
+}
+
+/// The texts for `locale`.
+pub fn texts(locale: Locale) -> &'static Texts {
+    match locale {
+        Locale::Fr => &fr::TEXTS,
+        Locale::En => &en::TEXTS,
+    }
+}
+
+/// `template` with each `{name}` replaced by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+/// The submit button: "Donner 20 €".
+pub fn donate_button(locale: Locale, amount: Option<Money>) -> String {
+    let texts = texts(locale);
+    match amount {
+        Some(amount) => fill(texts.donate_amount, &[("amount", &amount.format(locale))]),
+        None => texts.donate.to_owned(),
+    }
+}
+
+/// "1 240 € collectés sur 1 500 €".
+pub fn raised(locale: Locale, raised: Money, goal: Option<Money>) -> String {
+    let texts = texts(locale);
+    let raised = raised.format(locale);
+    match goal {
+        Some(goal) => fill(
+            texts.raised_of_goal,
+            &[("raised", &raised), ("goal", &goal.format(locale))],
+        ),
+        None => fill(texts.raised, &[("raised", &raised)]),
+    }
+}
+
+/// "12 dons".
+pub fn donation_count(locale: Locale, count: i64) -> String {
+    let texts = texts(locale);
+    match count {
+        0 => texts.no_donation_yet.to_owned(),
+        1 => texts.one_donation.to_owned(),
+        n => fill(texts.donations, &[("count", &n.to_string())]),
+    }
+}
+
+/// The thank-you line once the payment is confirmed.
+pub fn thanks_paid(locale: Locale, amount: Money) -> String {
+    fill(
+        texts(locale).thanks_paid,
+        &[("amount", &amount.format(locale))],
+    )
+}
+
+/// The consent checkbox's label, which names the association.
+pub fn consent(locale: Locale, organisation: &str) -> String {
+    fill(texts(locale).consent, &[("organisation", organisation)])
+}
+
+/// The message shown next to a field for an error code.
+pub fn field_error(
+    locale: Locale,
+    field: Field,
+    code: FieldErrorCode,
+    rules: &DonationRules,
+) -> String {
+    use Field::*;
+    use FieldErrorCode::*;
+    let texts = &texts(locale).fields;
+    let text = match (field, code) {
+        (Amount, Required) => texts.amount_required,
+        (Amount, Invalid) => texts.amount_invalid,
+        (Amount, TooSmall) => {
+            return fill(
+                texts.amount_too_small,
+                &[("min", &rules.min().format(locale))],
+            );
+        }
+        (Amount, TooLarge) => {
+            return fill(
+                texts.amount_too_large,
+                &[("max", &rules.max().format(locale))],
+            );
+        }
+        (Currency, _) => texts.currency,
+        (FirstName, Required) => texts.first_name_required,
+        (LastName, Required) => texts.last_name_required,
+        (FirstName | LastName, TooLong) => texts.name_too_long,
+        (Email, Required) => texts.email_required,
+        (Email, TooLong) => texts.email_too_long,
+        (Email, _) => texts.email_invalid,
+        (Consent, _) => texts.consent,
+        (_, _) => texts.other,
+    };
+    text.into()
+}
+
+/// The message for a checkout the edge refused for a reason other than the fields; `None` is a
+/// network failure.
+pub fn checkout_failure(locale: Locale, code: Option<ErrorCode>) -> &'static str {
+    let texts = texts(locale);
+    match code {
+        None => texts.network_failed,
+        Some(ErrorCode::OriginNotAllowed | ErrorCode::InvalidReturnUrl) => texts.origin_refused,
+        Some(ErrorCode::PaymentProviderError) => texts.provider_failed,
+        Some(ErrorCode::RateLimited) => texts.rate_limited,
+        Some(ErrorCode::ChallengeFailed) => texts.challenge_failed,
+        Some(ErrorCode::LooksAutomated) => texts.looks_automated,
+        Some(_) => texts.unexpected_failure,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tirelire_domain::Currency;
+
+    const LOCALES: [Locale; 2] = [Locale::Fr, Locale::En];
+
+    fn rules() -> DonationRules {
+        DonationRules::new(Currency::Eur, 100, 1_000_000)
+    }
+
+    #[test]
+    fn limits_are_named_in_the_donors_language() {
+        let fr = field_error(
+            Locale::Fr,
+            Field::Amount,
+            FieldErrorCode::TooSmall,
+            &rules(),
+        );
+        assert_eq!(fr, "Le don minimum est de 1\u{a0}€.");
+        let en = field_error(
+            Locale::En,
+            Field::Amount,
+            FieldErrorCode::TooLarge,
+            &rules(),
+        );
+        assert_eq!(en, "The maximum online donation is €10,000.");
+    }
+
+    #[test]
+    fn every_field_error_has_a_sentence_in_every_language() {
+        let fields = [
+            Field::Amount,
+            Field::Currency,
+            Field::FirstName,
+            Field::LastName,
+            Field::Email,
+            Field::Consent,
+        ];
+        let codes = [
+            FieldErrorCode::Required,
+            FieldErrorCode::Invalid,
+            FieldErrorCode::TooLong,
+            FieldErrorCode::TooSmall,
+            FieldErrorCode::TooLarge,
+            FieldErrorCode::Unsupported,
+        ];
+        for locale in LOCALES {
+            for field in fields {
+                for code in codes {
+                    let text = field_error(locale, field, code, &rules());
+                    assert!(text.ends_with('.'), "{locale:?} {field:?} {code:?}: {text}");
+                    assert!(!text.contains('{'), "{locale:?} {field:?} {code:?}: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_table_is_its_own_language() {
+        for locale in LOCALES {
+            assert_eq!(texts(locale).lang, locale.tag());
+        }
+    }
+
+    #[test]
+    fn templates_are_filled() {
+        let amount = Money::new(2000, Currency::Eur);
+        assert_eq!(donate_button(Locale::Fr, Some(amount)), "Donner 20\u{a0}€");
+        assert_eq!(donate_button(Locale::En, Some(amount)), "Donate €20");
+        assert_eq!(donate_button(Locale::En, None), "Donate");
+        assert_eq!(donation_count(Locale::Fr, 12), "12 dons");
+        assert_eq!(
+            consent(Locale::En, "Les Amis"),
+            "I agree that Les Amis keeps these details to handle my donation and contact me about it."
+        );
+        for locale in LOCALES {
+            let line = raised(locale, amount, Some(amount));
+            assert!(!line.contains('{'), "{line}");
+        }
+    }
+
+    #[test]
+    fn refusals_get_their_own_words() {
+        for locale in LOCALES {
+            let texts = texts(locale);
+            assert_eq!(
+                checkout_failure(locale, Some(ErrorCode::RateLimited)),
+                texts.rate_limited
+            );
+            assert_eq!(
+                checkout_failure(locale, Some(ErrorCode::ChallengeFailed)),
+                texts.challenge_failed
+            );
+            assert_eq!(checkout_failure(locale, None), texts.network_failed);
+        }
+    }
+}
