@@ -20,7 +20,9 @@ VALUES ((SELECT id FROM organisations WHERE slug = 'mon-association'),
         150000,                            -- ← the goal (1 500 €), or NULL for none
         unixepoch());
 
--- Every site that carries the form: scheme, host and port, without a trailing slash.
+-- Every site that carries the form: its scheme, host and port (no page path). It is stored the
+-- way browsers send it (https://Asso.org/ becomes https://asso.org); something that is not a
+-- site's origin, such as https://asso.org/dons, is refused with an error.
 INSERT INTO campaign_origins (campaign_id, origin)
 SELECT id, 'https://www.mon-association.example'   -- ← your site
 FROM campaigns WHERE slug = 'ma-campagne-2026';

@@ -25,10 +25,10 @@ pub const KNOWN_CONSENT_VERSIONS: &[&str] = &[CONSENT_VERSION];
 /// `"amount": 2000, "currency": "EUR"`; a currency this version does not know is a malformed
 /// request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SubmissionWire", into = "SubmissionWire")]
 pub struct DonationSubmission {
     /// The amount. Its minor units are signed, so that a negative amount is reported as a
     /// field error rather than as a malformed request.
-    #[serde(flatten)]
     pub amount: Money,
     /// The donor's first name.
     pub first_name: String,
@@ -44,6 +44,49 @@ pub struct DonationSubmission {
     /// The consent wording the donor saw, in their language, as shown.
     #[serde(default)]
     pub consent_text: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct SubmissionWire {
+    amount: i64,
+    currency: crate::Currency,
+    first_name: String,
+    last_name: String,
+    email: String,
+    consent: bool,
+    #[serde(default)]
+    consent_version: String,
+    #[serde(default)]
+    consent_text: String,
+}
+
+impl From<SubmissionWire> for DonationSubmission {
+    fn from(wire: SubmissionWire) -> Self {
+        Self {
+            amount: Money::new(wire.amount, wire.currency),
+            first_name: wire.first_name,
+            last_name: wire.last_name,
+            email: wire.email,
+            consent: wire.consent,
+            consent_version: wire.consent_version,
+            consent_text: wire.consent_text,
+        }
+    }
+}
+
+impl From<DonationSubmission> for SubmissionWire {
+    fn from(submission: DonationSubmission) -> Self {
+        Self {
+            amount: submission.amount.minor,
+            currency: submission.amount.currency,
+            first_name: submission.first_name,
+            last_name: submission.last_name,
+            email: submission.email,
+            consent: submission.consent,
+            consent_version: submission.consent_version,
+            consent_text: submission.consent_text,
+        }
+    }
 }
 
 /// A field of the donation form.

@@ -28,8 +28,14 @@ const CAMPAIGN_P99_BUDGET_MS: f64 = 60.0;
 /// plan allows 10 ms per request, so even this upper bound must fit.
 const CAMPAIGN_CPU_BUDGET_MS: f64 = 10.0;
 
-/// CPU per checkout in workerd, every gate included: the free plan's 10 ms per request.
-const CHECKOUT_CPU_BUDGET_MS: f64 = 10.0;
+/// CPU per checkout in workerd, every gate included. Locally this counts far more than the
+/// Worker's own CPU, which the free plan limits to 10 ms: the dev proxy (the trivial route costs
+/// several ms by itself), local D1's SQLite, which runs in the same process, and the plumbing of
+/// the subrequests (PSP, siteverify). It guards against regressions; the production figure is
+/// read with `wrangler tail` on a deployed edge.
+const CHECKOUT_CPU_BUDGET_MS: f64 = 30.0;
+/// What the gates (Turnstile, the traps, the D1 counters) may add to a checkout's CPU.
+const GATES_CPU_BUDGET_MS: f64 = 5.0;
 
 const LOAD_THREADS: usize = 4;
 const LOAD_DURATION: Duration = Duration::from_secs(5);
@@ -182,11 +188,18 @@ pub fn run() -> Result<(), String> {
         );
     }
     println!(
-        "{:<32} the gates cost {:+.1} ms at p50 and {:+.2} ms of CPU per checkout   budget CPU {CHECKOUT_CPU_BUDGET_MS} ms: {}",
+        "{:<32} the gates cost {:+.1} ms at p50 and {:+.2} ms of CPU per checkout   budget gates {GATES_CPU_BUDGET_MS} ms: {}, checkout {CHECKOUT_CPU_BUDGET_MS} ms: {}",
         "",
         gated.p50_ms - baseline.p50_ms,
         gated_cpu - baseline_cpu,
+        check(
+            "gates' CPU",
+            gated_cpu - baseline_cpu <= GATES_CPU_BUDGET_MS
+        ),
         check("checkout CPU", gated_cpu <= CHECKOUT_CPU_BUDGET_MS)
+    );
+    println!(
+        "(locally, a checkout's CPU includes local D1's SQLite and the subrequests' plumbing; see CHECKOUT_CPU_BUDGET_MS.)"
     );
 
     if over.is_empty() {
