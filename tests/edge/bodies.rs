@@ -146,8 +146,13 @@ fn refusals_do_not_echo_the_request_or_the_edges_details() {
         assert!(!answer.body.contains(leak), "{leak}: {}", answer.body);
     }
 
-    // Every answer says what it is and may not be framed or sniffed.
-    for answer in [answer, stack.get("/health")] {
+    // Every answer says what it is and may not be framed or sniffed, static files included.
+    for answer in [
+        answer,
+        stack.get("/health"),
+        stack.get("/widget/v1/tirelire.js"),
+        stack.get("/widget/v1/page.css"),
+    ] {
         assert_eq!(answer.header("X-Content-Type-Options"), Some("nosniff"));
         assert_eq!(answer.header("Referrer-Policy"), Some("no-referrer"));
         assert!(

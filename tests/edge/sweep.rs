@@ -76,6 +76,62 @@ fn a_webhook_that_never_arrives_is_made_up_by_the_sweep_once() {
 }
 
 #[test]
+fn a_refund_whose_webhook_is_lost_is_read_from_the_event_list() {
+    let _turn = one_at_a_time();
+    let stack = stack();
+    let campaign = "test-sweep";
+    // A run first, so that the sweep's place in Stripe's event list is set before the loss.
+    stack.sweep(now());
+    let (order_id, session_id) = checkout_ok(&stack, campaign, 2000);
+    pay(&stack, &session_id);
+    let before = totals(&stack, campaign);
+    let session = stripe_api(
+        &stack,
+        "GET",
+        &format!("/v1/checkout/sessions/{session_id}"),
+    )
+    .json();
+    let intent = session["payment_intent"]
+        .as_str()
+        .expect("a payment intent")
+        .to_owned();
+
+    // Only the event list knows of this refund: no delivery, and no session state tells it.
+    arm(&stack, campaign, "no_webhook", 1);
+    let answer = stack.send(
+        "POST",
+        &format!("{}/v1/refunds", stack.sim_url),
+        &[
+            ("Authorization", &format!("Bearer {}", stack.sim_api_key)),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        Some(format!("payment_intent={intent}&amount=500").as_bytes()),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(totals(&stack, campaign), before, "the webhook was lost");
+
+    // Each run reads the next page of events; run until the refund's turn came.
+    for _ in 0..60 {
+        stack.sweep(now() + 60);
+        if totals(&stack, campaign) != before {
+            break;
+        }
+    }
+    assert_eq!(totals(&stack, campaign), (before.0 - 500, before.1));
+    let refunded: i64 = db(&stack)
+        .query_row(
+            "SELECT refunded_amount FROM orders WHERE id = ?1",
+            [&order_id],
+            |row| row.get(0),
+        )
+        .expect("the order can be read");
+    assert_eq!(refunded, 500);
+    // Once more: nothing counts twice.
+    stack.sweep(now() + 120);
+    assert_eq!(totals(&stack, campaign), (before.0 - 500, before.1));
+}
+
+#[test]
 fn a_slow_psp_is_asked_once_more_with_the_same_key_and_gives_one_page() {
     let _turn = one_at_a_time();
     let stack = stack();

@@ -24,8 +24,8 @@ pub(super) enum Fault {
     Error,
     /// The session is created, but a broken proxy answers 200 with an HTML page.
     Garbage,
-    /// When the session is paid, its `checkout.session.completed` event is recorded (and
-    /// listed) but never delivered.
+    /// The next event about a payment of the campaign (its `checkout.session.completed`, or
+    /// the `charge.refunded` of a refund) is recorded and listed, but never delivered.
     NoWebhook,
 }
 
@@ -49,7 +49,8 @@ impl Fault {
         }
     }
 
-    /// Whether it strikes when the session is paid rather than when it is created.
+    /// Whether it strikes when a payment is made or refunded rather than when a session is
+    /// created.
     fn at_payment(self) -> bool {
         self == Self::NoWebhook
     }
@@ -71,7 +72,7 @@ impl Armed {
         self.take(campaign?, false)
     }
 
-    /// Consumes the first fault armed for `campaign` that strikes at payment.
+    /// Consumes the first fault armed for `campaign` that strikes at a payment or a refund.
     pub(super) fn take_at_payment(&mut self, campaign: Option<&str>) -> Option<Fault> {
         self.take(campaign?, true)
     }

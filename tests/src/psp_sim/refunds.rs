@@ -17,8 +17,10 @@ const REASONS: &[&str] = &["duplicate", "fraudulent", "requested_by_customer"];
 /// `POST /v1/refunds`, once its idempotency key is settled.
 pub(super) fn create(account: &Account, params: &[(String, String)]) -> Reply {
     match refund(account, params) {
-        Ok((refund, events)) => {
-            for event in &events {
+        Ok((refund, events, lost)) => {
+            // A `no_webhook` fault armed for the payment's campaign loses the first event,
+            // `charge.refunded`, for good: only the event list has it.
+            for event in events.iter().skip(usize::from(lost)) {
                 events::deliver(account, event);
             }
             Reply::json(200, &refund)
@@ -27,8 +29,12 @@ pub(super) fn create(account: &Account, params: &[(String, String)]) -> Reply {
     }
 }
 
-/// Records the refund and its events; returns the refund and the events to deliver.
-fn refund(account: &Account, params: &[(String, String)]) -> Result<(Value, Vec<String>), Reply> {
+/// Records the refund and its events; returns the refund, the events to deliver, and whether
+/// a fault armed for the payment's campaign loses the first of them.
+fn refund(
+    account: &Account,
+    params: &[(String, String)],
+) -> Result<(Value, Vec<String>, bool), Reply> {
     refuse_unknown(params, KNOWN, KNOWN_PREFIXES)?;
     let target = match (field(params, "payment_intent"), field(params, "charge")) {
         (Some(_), Some(_)) => {
@@ -136,13 +142,21 @@ fn refund(account: &Account, params: &[(String, String)]) -> Result<(Value, Vec<
         "status": "succeeded",
     });
     state.refunds.insert(refund_id, refund.clone());
+    let intent = charge["payment_intent"].as_str().unwrap_or_default();
+    let campaign = state
+        .sessions
+        .values()
+        .find(|session| session.object["payment_intent"] == intent)
+        .and_then(|session| session.object["metadata"]["campaign"].as_str())
+        .map(str::to_owned);
+    let lost = state.faults.take_at_payment(campaign.as_deref()).is_some();
     let events = vec![
         state
             .events
             .record("charge.refunded", &charge, Some(previous)),
         state.events.record("refund.created", &refund, None),
     ];
-    Ok((refund, events))
+    Ok((refund, events, lost))
 }
 
 /// `GET /v1/refunds/{id}`.
