@@ -14,19 +14,9 @@ var wasmUrl = new URL("__TIRELIRE_WASM__", scriptUrl);
 var allowedEdges = __TIRELIRE_EDGES__;
 var starting = null;
 
-// The loader's few words, by language; the form's own texts live in the widget.
-var TEXTS = {
-  fr: {
-    frame: "Formulaire de don",
-    link: "Ouvrir le formulaire de don dans un nouvel onglet",
-    unsupported: "Ce navigateur ne peut pas afficher le formulaire de don : WebAssembly y est désactivé (par exemple par le mode Isolement d'iOS). Essayez un autre navigateur, ou ouvrez le formulaire dans un nouvel onglet.",
-  },
-  en: {
-    frame: "Donation form",
-    link: "Open the donation form in a new tab",
-    unsupported: "This browser cannot show the donation form: WebAssembly is turned off in it (for example by iOS Lockdown Mode). Try another browser, or open the form in a new tab.",
-  },
-};
+// The loader's few words, by language, taken from the widget's language files when it is
+// built: { fr: { fallback_frame, fallback_link, fallback_unsupported }, … }.
+var TEXTS = __TIRELIRE_TEXTS__;
 
 function start() {
   if (!starting) {
@@ -78,10 +68,11 @@ function fallback(host, error) {
   // Already the edge's own page: framing it again would only nest the same failure.
   if (host.hasAttribute("data-tirelire-hosted")) {
     host.setAttribute("data-tirelire-state", "unsupported");
+    document.title = texts.fallback_frame;
     var message = document.createElement("p");
     message.setAttribute("role", "alert");
     message.setAttribute("data-tirelire-unsupported", "");
-    message.textContent = texts.unsupported;
+    message.textContent = texts.fallback_unsupported;
     host.replaceChildren(message, link(page, texts));
     return;
   }
@@ -103,7 +94,7 @@ function fallback(host, error) {
 
   var frame = document.createElement("iframe");
   frame.src = page.href;
-  frame.title = texts.frame;
+  frame.title = texts.fallback_frame;
   frame.setAttribute("data-tirelire-frame", "");
   frame.style.cssText = "display:block;width:100%;max-width:36rem;height:46rem;border:0;";
   window.addEventListener("message", function (event) {
@@ -122,7 +113,7 @@ function link(page, texts) {
   anchor.target = "_blank";
   anchor.rel = "noopener";
   anchor.setAttribute("data-tirelire-fallback", "");
-  anchor.textContent = texts.link;
+  anchor.textContent = texts.fallback_link;
   return anchor;
 }
 

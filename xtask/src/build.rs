@@ -104,17 +104,23 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
 
     let glue = read_text(&bindgen_dir.join("tirelire_widget.js"))?;
     let loader = read_text(&repo.join("widget/loader.js"))?;
-    for placeholder in ["__TIRELIRE_WASM__", "__TIRELIRE_EDGES__"] {
+    for placeholder in [
+        "__TIRELIRE_WASM__",
+        "__TIRELIRE_EDGES__",
+        "__TIRELIRE_TEXTS__",
+    ] {
         if !loader.contains(placeholder) {
             return Err(format!("widget/loader.js no longer names {placeholder}"));
         }
     }
     let edges = serde_json::to_string(&allowed_edges()?).map_err(|error| error.to_string())?;
+    let texts = loader_texts(&repo.join("widget/src/i18n"))?.to_string();
     let bundle = format!(
         "(function () {{\n\"use strict\";\n{glue}\n{}\n}})();\n",
         loader
             .replace("__TIRELIRE_WASM__", &wasm_name)
             .replace("__TIRELIRE_EDGES__", &edges)
+            .replace("__TIRELIRE_TEXTS__", &texts)
     );
     let unminified = work.join("tirelire.js");
     write(&unminified, bundle.as_bytes())?;
@@ -160,6 +166,50 @@ fn allowed_edges() -> Result<Vec<String>, String> {
                 .map_err(|error| format!("TIRELIRE_WIDGET_EDGES: {origin:?}: {error}"))
         })
         .collect()
+}
+
+/// The fields of a language file that the loader needs.
+const LOADER_FIELDS: [&str; 3] = ["fallback_frame", "fallback_link", "fallback_unsupported"];
+
+/// The loader's words in every language, read from the widget's language files
+/// (`widget/src/i18n/<lang>.rs`, one `name: "text",` a line), so that a language is one file.
+fn loader_texts(folder: &Path) -> Result<serde_json::Value, String> {
+    let mut table = serde_json::Map::new();
+    let entries = std::fs::read_dir(folder)
+        .map_err(|error| format!("cannot list {}: {error}", folder.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let Some(lang) = path.file_stem().and_then(|stem| stem.to_str()) else {
+            continue;
+        };
+        if lang == "mod" || path.extension().is_none_or(|ext| ext != "rs") {
+            continue;
+        }
+        let source = read_text(&path)?;
+        let mut words = serde_json::Map::new();
+        for field in LOADER_FIELDS {
+            let text = string_field(&source, field)
+                .ok_or_else(|| format!("{} has no one-line `{field}: \"…\",`", path.display()))?;
+            words.insert(field.to_owned(), text.into());
+        }
+        table.insert(lang.to_owned(), words.into());
+    }
+    if table.is_empty() {
+        return Err(format!("no language file in {}", folder.display()));
+    }
+    Ok(table.into())
+}
+
+/// The text of a `name: "…",` line, which must hold no escape.
+fn string_field(source: &str, name: &str) -> Option<String> {
+    source.lines().find_map(|line| {
+        let text = line
+            .trim()
+            .strip_prefix(name)?
+            .strip_prefix(": \"")?
+            .strip_suffix("\",")?;
+        (!text.contains(['\\', '"'])).then(|| text.to_owned())
+    })
 }
 
 fn worker(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, PathBuf), String> {
@@ -220,4 +270,30 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
             .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
     }
     std::fs::write(path, bytes).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loader_gets_its_words_from_every_language_file() {
+        let texts = loader_texts(&crate::repo_root().join("widget/src/i18n"))
+            .unwrap_or_else(|error| panic!("{error}"));
+        for lang in ["fr", "en"] {
+            for field in LOADER_FIELDS {
+                let text = texts[lang][field].as_str().unwrap_or_default();
+                assert!(text.len() > 5, "{lang} {field}: {text:?}");
+            }
+        }
+        assert_eq!(texts["fr"]["fallback_frame"], "Formulaire de don");
+    }
+
+    #[test]
+    fn only_plain_one_line_strings_are_read() {
+        let source = "    a: \"plain text\",\n    b: \"with \\u{a0} escape\",\n";
+        assert_eq!(string_field(source, "a").as_deref(), Some("plain text"));
+        assert_eq!(string_field(source, "b"), None);
+        assert_eq!(string_field(source, "c"), None);
+    }
 }

@@ -48,6 +48,9 @@ pub const TEXTS: Texts = Texts {
     donations: "{count} donations",
     thanks_paid: "Your donation of {amount} has been received. Thank you for your support!",
     consent: "I agree that {organisation} keeps these details to handle my donation and contact me about it.",
+    fallback_frame: "Donation form",
+    fallback_link: "Open the donation form in a new tab",
+    fallback_unsupported: "This browser cannot show the donation form: WebAssembly is turned off in it (for example by iOS Lockdown Mode). Try another browser, or open the form in a new tab.",
     fields: FieldTexts {
         amount_required: "Choose or type an amount.",
         amount_invalid: "Type an amount in euros, such as 25 or 25.50.",

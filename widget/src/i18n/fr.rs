@@ -51,6 +51,9 @@ pub const TEXTS: Texts = Texts {
     donations: "{count} dons",
     thanks_paid: "Votre don de {amount} a bien été reçu. Merci de votre soutien\u{202f}!",
     consent: "J'accepte que {organisation} conserve ces informations pour gérer mon don et me contacter à son sujet.",
+    fallback_frame: "Formulaire de don",
+    fallback_link: "Ouvrir le formulaire de don dans un nouvel onglet",
+    fallback_unsupported: "Ce navigateur ne peut pas afficher le formulaire de don : WebAssembly y est désactivé (par exemple par le mode Isolement d'iOS). Essayez un autre navigateur, ou ouvrez le formulaire dans un nouvel onglet.",
     fields: FieldTexts {
         amount_required: "Choisissez ou saisissez un montant.",
         amount_invalid: "Saisissez un montant en euros, par exemple 25 ou 25,50.",

@@ -2,8 +2,8 @@
 //! domain and the edge become sentences here, and nowhere else; no code branches on a language.
 //!
 //! Adding a language is adding a file like `fr.rs` and its line in [`texts`] (and its tag in
-//! the domain's `Locale`). Texts with a value in them are templates: `{amount}` and the like are
-//! filled by [`fill`].
+//! the domain's `Locale`); the build gives the loader its words from the same file. Texts with a
+//! value in them are templates: `{amount}` and the like are filled by [`fill`].
 
 mod en;
 mod fr;
@@ -101,6 +101,14 @@ pub struct Texts {
     pub thanks_paid: &'static str,
     /// The consent checkbox's label: `{organisation}`.
     pub consent: &'static str,
+    /// The title of the frame that shows the form where WebAssembly cannot run on the page.
+    /// The loader's texts (`fallback_…`) are read from this file when the widget is built,
+    /// since the loader runs before the WebAssembly; each stays on one line, without escapes.
+    pub fallback_frame: &'static str,
+    /// The link under that frame, to open the form in a tab of its own.
+    pub fallback_link: &'static str,
+    /// What the edge's own page says when WebAssembly cannot run there either.
+    pub fallback_unsupported: &'static str,
     /// The messages next to fields.
     pub fields: FieldTexts,
 }

@@ -3,12 +3,10 @@
 // starts the widget as a snippet would. The loader knows it is on this page (the host carries
 // data-tirelire-hosted), so it never frames the page inside itself.
 (function () {
-  var TITLES = { fr: "Faire un don", en: "Make a donation" };
   var params = new URLSearchParams(location.search);
   var host = document.getElementById("tirelire-form");
-  var locale = TITLES[params.get("locale")] ? params.get("locale") : "fr";
+  var locale = /^[a-z]{2}$/.test(params.get("locale") || "") ? params.get("locale") : "fr";
   document.documentElement.lang = locale;
-  document.title = TITLES[locale];
   host.setAttribute("data-tirelire-campaign", params.get("campaign") || "");
   host.setAttribute("data-tirelire-locale", locale);
   host.setAttribute("data-tirelire-hosted", "");
