@@ -79,7 +79,8 @@ pub async fn read_body(
         return Ok(Vec::new());
     };
     if declared.is_some_and(|length| length > limit as u64) {
-        discard(&stream, ctx);
+        let drained = drain(&stream);
+        ctx.wait_until(drained);
         return Err(EdgeError::PayloadTooLarge(limit));
     }
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
@@ -100,25 +101,22 @@ pub async fn read_body(
             .map_err(unreadable)?;
         if body.len() + bytes.length() as usize > limit {
             reader.release_lock();
-            if let Ok(sink) = WritableStream::new() {
-                let _ = JsFuture::from(stream.pipe_to(&sink)).await;
-            }
+            drain(&stream).await;
             return Err(EdgeError::PayloadTooLarge(limit));
         }
         body.extend(bytes.to_vec());
     }
 }
 
-/// Lets the rest of a refused body flow, inside the runtime, into a sink that keeps nothing,
-/// after the answer.
-fn discard(stream: &ReadableStream, ctx: &Context) {
-    let Ok(sink) = WritableStream::new() else {
-        return;
-    };
-    let flowing = JsFuture::from(stream.pipe_to(&sink));
-    ctx.wait_until(async move {
-        let _ = flowing.await;
-    });
+/// Lets the rest of a refused body flow, inside the runtime, into a sink that keeps nothing;
+/// done when the body has ended.
+fn drain(stream: &ReadableStream) -> impl Future<Output = ()> + 'static {
+    let flowing = WritableStream::new().map(|sink| JsFuture::from(stream.pipe_to(&sink)));
+    async move {
+        if let Ok(flowing) = flowing {
+            let _ = flowing.await;
+        }
+    }
 }
 
 /// The client's address, as Cloudflare gives it; `None` only outside Cloudflare's network.

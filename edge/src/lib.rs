@@ -22,6 +22,7 @@ mod http;
 mod ids;
 mod ledger;
 mod outbound;
+mod payments;
 pub mod psp;
 mod return_url;
 mod router;

@@ -23,7 +23,8 @@ use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::ledger;
 use crate::outbound;
-use crate::psp::{PaymentChange, PaymentEvent, PaymentProvider, PspError};
+use crate::payments;
+use crate::psp::{PaymentChange, PaymentProvider, PspError};
 use crate::routes::checkout::ATTEMPT_WINDOW_SECS;
 use crate::storage::Storage;
 
@@ -99,11 +100,7 @@ async fn replay_orphans(
         .pending_orders(false, 0, now - REPLAY_MAX_AGE_SECS, 20)
         .await?
     {
-        report.failed += u32::from(
-            storage
-                .move_order(&order.id, OrderStatus::Failed, now)
-                .await?,
-        );
+        report.failed += close(storage, &order.id, now).await?;
     }
     let orphans = storage
         .pending_orders(
@@ -115,19 +112,11 @@ async fn replay_orphans(
         .await?;
     for order in orphans {
         let Some(body) = &order.psp_request else {
-            report.failed += u32::from(
-                storage
-                    .move_order(&order.id, OrderStatus::Failed, now)
-                    .await?,
-            );
+            report.failed += close(storage, &order.id, now).await?;
             continue;
         };
         let request = provider.replay_checkout(&order.id, body);
-        let session = match outbound::send(&request, timeout).await {
-            Ok(response) => provider.read_checkout(&response),
-            Err(error) => Err(PspError::Unreachable(error.0)),
-        };
-        match session {
+        match payments::open_page(provider, &request, timeout).await {
             Ok(session) => {
                 storage
                     .attach_session(&order.id, &session.id, &session.url, now)
@@ -139,15 +128,20 @@ async fn replay_orphans(
             }
             Err(error) => {
                 console_warn!("order {}: the PSP refuses it: {error}", order.id);
-                report.failed += u32::from(
-                    storage
-                        .move_order(&order.id, OrderStatus::Failed, now)
-                        .await?,
-                );
+                report.failed += close(storage, &order.id, now).await?;
             }
         }
     }
     Ok(())
+}
+
+/// Closes an order as failed; 1 if it moved, else 0.
+async fn close(storage: &Storage, order_id: &str, now: i64) -> Result<u32, EdgeError> {
+    Ok(u32::from(
+        storage
+            .move_order(order_id, OrderStatus::Failed, now)
+            .await?,
+    ))
 }
 
 async fn check_sessions(
@@ -165,36 +159,22 @@ async fn check_sessions(
             continue;
         };
         storage.touch_order(&order.id, now).await?;
-        let response = match outbound::send(&provider.session_request(session_id), timeout).await {
-            Ok(response) => response,
+        let event = match payments::session_event(provider, session_id, timeout).await {
+            Ok(event) => event,
             Err(error) => {
-                console_warn!("session {session_id} could not be fetched: {}", error.0);
+                console_warn!("session {session_id} could not be checked: {error}");
                 continue;
             }
         };
         report.checked += 1;
-        let update = match provider.read_session(&response) {
-            Ok(update) => update,
-            Err(error) => {
-                console_warn!("session {session_id} could not be read: {error}");
-                continue;
-            }
-        };
-        let Some(outcome) = update.outcome else {
+        // Still open: nothing to record yet.
+        let settled = matches!(
+            &event.change,
+            Some(PaymentChange::Session(update)) if update.outcome.is_some()
+        );
+        if !settled {
             continue;
-        };
-        // The state read from the PSP is recorded as an event of its own, once per outcome.
-        let event = PaymentEvent {
-            id: format!(
-                "{}:{}:{}",
-                provider.name(),
-                update.session_id,
-                outcome.as_str()
-            ),
-            kind: "sweep.session".into(),
-            live: None,
-            change: Some(PaymentChange::Session(update)),
-        };
+        }
         if ledger::apply(storage, provider.name(), provider.is_live(), &event, now).await?
             == ledger::Outcome::Applied
         {
@@ -218,7 +198,7 @@ async fn read_events(
         };
         let response = outbound::send(&request, timeout)
             .await
-            .map_err(|error| PspError::Unreachable(error.0))?;
+            .map_err(PspError::from)?;
         let page = provider.read_events(&response)?;
         for problem in &page.unreadable {
             console_warn!("an event could not be read: {problem}");

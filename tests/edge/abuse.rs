@@ -6,24 +6,13 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// The sessions the simulator opened for a campaign.
-fn sessions_for(stack: &tirelire_tests::running::Running, campaign: &str) -> usize {
-    let sessions = stripe_api(stack, "GET", "/v1/checkout/sessions").json();
-    sessions["data"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter(|session| session["metadata"]["campaign"] == campaign)
-        .count()
-}
-
 #[test]
 fn a_card_testing_burst_is_cut_off_before_anything_is_written() {
     let stack = stack();
     let campaign = "test-burst";
     let ip = client_ip();
     let orders_before = order_count(&stack, campaign);
-    let sessions_before = sessions_for(&stack, campaign);
+    let sessions_before = sessions_with(&stack, "campaign", campaign);
 
     let mut created = 0;
     let mut limited = 0;
@@ -54,7 +43,7 @@ fn a_card_testing_burst_is_cut_off_before_anything_is_written() {
     assert!(limited >= 50, "only {limited} were refused");
     assert_eq!(order_count(&stack, campaign), orders_before + created);
     assert_eq!(
-        sessions_for(&stack, campaign),
+        sessions_with(&stack, "campaign", campaign),
         sessions_before + created as usize
     );
 

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 use tirelire_tests::running::Running;
 
 const CAMPAIGN: &str = "test-refunds";
@@ -16,44 +15,6 @@ fn paid(stack: &Running, amount: i64) -> (String, String, String) {
     assert_eq!(order_status(stack, &order_id).as_deref(), Some("paid"));
     let intent = payment_intent(stack, &session_id);
     (order_id, session_id, intent)
-}
-
-fn payment_intent(stack: &Running, session_id: &str) -> String {
-    let session = stripe_api(stack, "GET", &format!("/v1/checkout/sessions/{session_id}")).json();
-    session["payment_intent"]
-        .as_str()
-        .expect("a paid session names its payment intent")
-        .to_owned()
-}
-
-/// `POST /v1/refunds`, as the back-office will send it through the edge.
-fn refund(stack: &Running, intent: &str, amount: Option<i64>) -> Value {
-    let mut form = format!("payment_intent={intent}");
-    if let Some(amount) = amount {
-        form.push_str(&format!("&amount={amount}"));
-    }
-    let answer = stack.send(
-        "POST",
-        &format!("{}/v1/refunds", stack.sim_url),
-        &[
-            ("Authorization", &format!("Bearer {}", stack.sim_api_key)),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        Some(form.as_bytes()),
-    );
-    assert_eq!(answer.status, 200, "refund: {}", answer.body);
-    answer.json()
-}
-
-fn sim_post(stack: &Running, path: &str, form: &str) -> Value {
-    let answer = stack.send(
-        "POST",
-        &format!("{}{path}", stack.sim_url),
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        Some(form.as_bytes()),
-    );
-    assert_eq!(answer.status, 200, "{path}: {}", answer.body);
-    answer.json()
 }
 
 /// The ids of the events of `kind` whose object names `intent`, oldest first.

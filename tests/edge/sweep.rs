@@ -12,16 +12,6 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn arm(stack: &Running, campaign: &str, kind: &str, count: u32) {
-    let answer = stack.send(
-        "POST",
-        &format!("{}/_sim/faults", stack.sim_url),
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        Some(format!("campaign={campaign}&kind={kind}&count={count}").as_bytes()),
-    );
-    assert_eq!(answer.status, 200, "arming {kind}: {}", answer.body);
-}
-
 fn session_of(stack: &Running, order_id: &str) -> Option<String> {
     db(stack)
         .query_row(
@@ -30,17 +20,6 @@ fn session_of(stack: &Running, order_id: &str) -> Option<String> {
             |row| row.get(0),
         )
         .expect("the order can be read")
-}
-
-/// The sessions the simulator opened for an order.
-fn sessions_for_order(stack: &Running, order_id: &str) -> usize {
-    let sessions = stripe_api(stack, "GET", "/v1/checkout/sessions").json();
-    sessions["data"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter(|session| session["metadata"]["order_id"] == order_id)
-        .count()
 }
 
 #[test]
@@ -85,29 +64,11 @@ fn a_refund_whose_webhook_is_lost_is_read_from_the_event_list() {
     let (order_id, session_id) = checkout_ok(&stack, campaign, 2000);
     pay(&stack, &session_id);
     let before = totals(&stack, campaign);
-    let session = stripe_api(
-        &stack,
-        "GET",
-        &format!("/v1/checkout/sessions/{session_id}"),
-    )
-    .json();
-    let intent = session["payment_intent"]
-        .as_str()
-        .expect("a payment intent")
-        .to_owned();
+    let intent = payment_intent(&stack, &session_id);
 
     // Only the event list knows of this refund: no delivery, and no session state tells it.
     arm(&stack, campaign, "no_webhook", 1);
-    let answer = stack.send(
-        "POST",
-        &format!("{}/v1/refunds", stack.sim_url),
-        &[
-            ("Authorization", &format!("Bearer {}", stack.sim_api_key)),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        Some(format!("payment_intent={intent}&amount=500").as_bytes()),
-    );
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    refund(&stack, &intent, Some(500));
     assert_eq!(totals(&stack, campaign), before, "the webhook was lost");
 
     // Each run reads the next page of events; run until the refund's turn came.
@@ -138,7 +99,7 @@ fn a_slow_psp_is_asked_once_more_with_the_same_key_and_gives_one_page() {
     arm(&stack, "test-faults", "hang", 1);
     let (order_id, _) = checkout_ok(&stack, "test-faults", 2000);
     assert!(session_of(&stack, &order_id).is_some());
-    assert_eq!(sessions_for_order(&stack, &order_id), 1);
+    assert_eq!(sessions_with(&stack, "order_id", &order_id), 1);
 }
 
 #[test]
@@ -205,7 +166,7 @@ fn a_failing_psp_gets_a_clear_retryable_error_and_the_sweep_settles_the_order() 
         );
         assert_ne!(status.as_deref(), Some("paid"), "{kind}");
         assert!(
-            sessions_for_order(&stack, order_id) <= 1,
+            sessions_with(&stack, "order_id", order_id) <= 1,
             "{kind}: one page at most"
         );
     }

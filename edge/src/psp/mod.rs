@@ -114,6 +114,12 @@ pub enum PspError {
     UnsafePage(String),
 }
 
+impl From<crate::outbound::Unreachable> for PspError {
+    fn from(error: crate::outbound::Unreachable) -> Self {
+        Self::Unreachable(error.0)
+    }
+}
+
 impl PspError {
     /// Whether sending the same request again (with the same idempotency key) might succeed.
     pub fn is_transient(&self) -> bool {

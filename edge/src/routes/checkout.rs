@@ -20,10 +20,10 @@ use crate::guard::rate::{self, Window};
 use crate::guard::{check_traps, turnstile};
 use crate::http::{client_ip, json, now_secs, read_body};
 use crate::ids::new_order_id;
-use crate::outbound;
 use crate::psp::{CheckoutOrder, CheckoutPlan, CheckoutSession, PaymentProvider, PspError};
 use crate::return_url::ReturnUrl;
 use crate::storage::{Inserted, NewOrder, Storage, StoredOrder};
+use crate::{outbound, payments};
 
 /// A checkout body is a few hundred bytes; anything far larger is not from the widget.
 const MAX_BODY: usize = 16 * 1024;
@@ -41,7 +41,8 @@ pub async fn post(
     let settings = Settings::read(env)?;
 
     // The edge's own pages (the hosted form) may always collect.
-    let own_origin = req.url()?.origin().ascii_serialization();
+    let own_url = req.url()?;
+    let own_origin = own_url.origin().ascii_serialization();
     let allowed = |origin: &str| origin == own_origin || campaign.allows_origin(origin);
     let origin = req.headers().get("Origin")?;
     if !origin.as_deref().is_some_and(allowed) {
@@ -78,9 +79,8 @@ pub async fn post(
     }
 
     if let Some(turnstile) = &settings.turnstile {
-        let own_host = req.url()?.host_str().map(str::to_owned);
         let allowed_host =
-            |host: &str| own_host.as_deref() == Some(host) || campaign.allows_host(host);
+            |host: &str| own_url.host_str() == Some(host) || campaign.allows_host(host);
         let verify = turnstile::verify_request(
             turnstile,
             request.challenge_token.as_deref(),
@@ -162,7 +162,7 @@ pub async fn post(
         }
     }
 
-    match open_page(provider.as_ref(), &psp_request, settings.psp_timeout_ms).await {
+    match open_page_retrying(provider.as_ref(), &psp_request, settings.psp_timeout_ms).await {
         Ok(session) => {
             storage
                 .attach_session(&order_id, &session.id, &session.url, now)
@@ -260,18 +260,14 @@ fn same_attempt(order: &StoredOrder) -> Result<Response, EdgeError> {
 
 /// Sends the request that opens the page, and once more with the same idempotency key if the
 /// PSP could not be reached or failed on its side: the retry can only give back the same page.
-async fn open_page(
+async fn open_page_retrying(
     provider: &dyn PaymentProvider,
     request: &outbound::HttpRequest,
     timeout_ms: u32,
 ) -> Result<CheckoutSession, PspError> {
     let mut last = None;
     for _ in 0..2 {
-        let result = match outbound::send(request, timeout_ms).await {
-            Ok(response) => provider.read_checkout(&response),
-            Err(error) => Err(PspError::Unreachable(error.0)),
-        };
-        match result {
+        match payments::open_page(provider, request, timeout_ms).await {
             Err(error) if error.is_transient() => {
                 console_warn!("the PSP failed, trying once more: {error}");
                 last = Some(error);

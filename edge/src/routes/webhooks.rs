@@ -13,8 +13,8 @@ use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::http::{json, now_secs, read_body};
 use crate::ledger::{self, Outcome};
-use crate::outbound;
-use crate::psp::{DeliveryHeaders, Notification, PaymentChange, PaymentEvent};
+use crate::payments;
+use crate::psp::{DeliveryHeaders, Notification};
 use crate::storage::Storage;
 
 /// PSP events are far below this.
@@ -54,18 +54,7 @@ pub async fn post(
         // The delivery only names a payment: its state is asked of the PSP itself, so nothing
         // in the delivery needs to be believed.
         Notification::Fetch { reference } => {
-            let request = provider.session_request(&reference);
-            let response = outbound::send(&request, settings.psp_timeout_ms)
-                .await
-                .map_err(|error| crate::psp::PspError::Unreachable(error.0))?;
-            let update = provider.read_session(&response)?;
-            let outcome = update.outcome.map_or("open", |status| status.as_str());
-            PaymentEvent {
-                id: format!("{}:{}:{outcome}", provider.name(), update.session_id),
-                kind: "fetched".into(),
-                live: None,
-                change: Some(PaymentChange::Session(update)),
-            }
+            payments::session_event(provider.as_ref(), &reference, settings.psp_timeout_ms).await?
         }
     };
     let storage = Storage::from_env(env)?;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tirelire_domain::{DisputeStatus, OrderStatus};
 use worker::{D1PreparedStatement, query};
 
+use super::orders::json_list;
 use super::{Storage, StorageError, changes};
 
 /// An event about to be applied.
@@ -148,11 +149,6 @@ impl Storage {
                 session_id,
                 payment_id,
             } => {
-                let from: Vec<&str> = next.predecessors().iter().map(|s| s.as_str()).collect();
-                let from = serde_json::to_string(&from)
-                    .map_err(|error| StorageError::Corrupt(error.to_string()))?;
-                // A refund that came before the payment was recorded (deliveries can cross) is
-                // already in `refunded_amount`: a payment refunded in full is then `refunded`.
                 return Ok(vec![
                     query!(
                         &self.db,
@@ -171,24 +167,11 @@ impl Storage {
                         event.id,
                         event.delivery,
                     )?,
-                    query!(
-                        &self.db,
-                        &format!(
-                            "UPDATE orders
-                             SET status = CASE WHEN ?2 = 'paid' AND refunded_amount >= amount
-                                               THEN 'refunded' ELSE ?2 END,
-                                 updated_at = ?3,
-                                 paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END
-                             WHERE id = ?1 AND status IN (SELECT value FROM json_each(?4))
-                               AND {}",
-                            first(5)
-                        ),
+                    self.move_statement(
                         event.order_id,
-                        next.as_str(),
+                        *next,
                         event.now,
-                        from,
-                        event.id,
-                        event.delivery,
+                        Some((event.id, event.delivery)),
                     )?,
                 ]);
             }
@@ -220,13 +203,12 @@ impl Storage {
                 amount,
                 payment_id,
             } => {
-                let from: Vec<Option<&str>> = status
-                    .predecessors()
-                    .iter()
-                    .map(|from| from.map(DisputeStatus::as_str))
-                    .collect();
-                let from = serde_json::to_string(&from)
-                    .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+                let from = json_list(
+                    status
+                        .predecessors()
+                        .iter()
+                        .map(|from| from.map(DisputeStatus::as_str)),
+                )?;
                 query!(
                     &self.db,
                     &format!(

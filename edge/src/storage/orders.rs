@@ -111,6 +111,14 @@ fn orders_where(rest: &str) -> String {
     )
 }
 
+/// `values` as one JSON array, to bind where SQL reads it with `json_each`.
+pub(super) fn json_list<T: serde::Serialize>(
+    values: impl IntoIterator<Item = T>,
+) -> Result<String, StorageError> {
+    let values: Vec<T> = values.into_iter().collect();
+    serde_json::to_string(&values).map_err(|error| StorageError::Corrupt(error.to_string()))
+}
+
 /// The one order a statement finds, if any.
 async fn one_order(statement: D1PreparedStatement) -> Result<Option<StoredOrder>, StorageError> {
     statement
@@ -156,13 +164,12 @@ impl Storage {
         }
         // The order goes in only if no window is over its limit, bound as one JSON array of
         // [key, start, limit] triples.
-        let guards: Vec<(&str, i64, u32)> = order
-            .windows
-            .iter()
-            .map(|window| (window.key.as_str(), window.start, window.limit))
-            .collect();
-        let guards = serde_json::to_string(&guards)
-            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        let guards = json_list(
+            order
+                .windows
+                .iter()
+                .map(|window| (window.key.as_str(), window.start, window.limit)),
+        )?;
         statements.push(query!(
             &self.db,
             "INSERT INTO orders (id, campaign_id, amount, currency, first_name, last_name, email,
@@ -318,36 +325,45 @@ impl Storage {
         next: OrderStatus,
         now: i64,
     ) -> Result<bool, StorageError> {
-        let result = self.move_statement(order_id, next, now)?.run().await?;
+        let result = self
+            .move_statement(order_id, next, now, None)?
+            .run()
+            .await?;
         Ok(changes(&result)? > 0)
     }
 
-    /// The guarded update behind every status change. The allowed previous statuses come from
-    /// the domain's state machine, bound as one JSON array.
+    /// The guarded update behind every status change, from the checkout, the sweep and PSP
+    /// events alike. The allowed previous statuses come from the domain's state machine, bound
+    /// as one JSON array. With a `gate` (an event id and a delivery token), the order moves only
+    /// if that delivery is the one that recorded the event.
+    ///
+    /// A refund that came before the payment was recorded (deliveries can cross) is already in
+    /// `refunded_amount`: a payment refunded in full lands as `refunded`.
     pub(super) fn move_statement(
         &self,
         order_id: &str,
         next: OrderStatus,
         now: i64,
+        gate: Option<(&str, &str)>,
     ) -> Result<D1PreparedStatement, StorageError> {
-        let from: Vec<&str> = next
-            .predecessors()
-            .iter()
-            .map(|status| status.as_str())
-            .collect();
-        let from = serde_json::to_string(&from)
-            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        let from = json_list(next.predecessors().iter().map(|status| status.as_str()))?;
+        let (event_id, delivery) = gate.unzip();
         Ok(query!(
             &self.db,
             "UPDATE orders
-             SET status = ?2,
+             SET status = CASE WHEN ?2 = 'paid' AND refunded_amount >= amount
+                               THEN 'refunded' ELSE ?2 END,
                  updated_at = ?3,
                  paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END
-             WHERE id = ?1 AND status IN (SELECT value FROM json_each(?4))",
+             WHERE id = ?1 AND status IN (SELECT value FROM json_each(?4))
+               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM webhook_events
+                                          WHERE id = ?5 AND delivery = ?6))",
             order_id,
             next.as_str(),
             now,
             from,
+            event_id,
+            delivery,
         )?)
     }
 

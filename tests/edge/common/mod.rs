@@ -189,6 +189,66 @@ pub fn stripe_api(stack: &Running, method: &str, path: &str) -> Answer {
     )
 }
 
+/// A form post to one of the simulator's own controls (`/_sim/…`); its answer as JSON.
+pub fn sim_post(stack: &Running, path: &str, form: &str) -> Value {
+    let answer = stack.send(
+        "POST",
+        &format!("{}{path}", stack.sim_url),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(form.as_bytes()),
+    );
+    assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    answer.json()
+}
+
+/// Arms `count` simulator faults of `kind` for a campaign's sessions and payments.
+pub fn arm(stack: &Running, campaign: &str, kind: &str, count: u32) {
+    sim_post(
+        stack,
+        "/_sim/faults",
+        &format!("campaign={campaign}&kind={kind}&count={count}"),
+    );
+}
+
+/// How many sessions the simulator opened whose metadata has `key` set to `value`.
+pub fn sessions_with(stack: &Running, key: &str, value: &str) -> usize {
+    let sessions = stripe_api(stack, "GET", "/v1/checkout/sessions").json();
+    sessions["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|session| session["metadata"][key] == value)
+        .count()
+}
+
+/// The payment intent a paid session names.
+pub fn payment_intent(stack: &Running, session_id: &str) -> String {
+    let session = stripe_api(stack, "GET", &format!("/v1/checkout/sessions/{session_id}")).json();
+    session["payment_intent"]
+        .as_str()
+        .expect("a paid session names its payment intent")
+        .to_owned()
+}
+
+/// `POST /v1/refunds`, as the back-office will send it through the edge.
+pub fn refund(stack: &Running, intent: &str, amount: Option<i64>) -> Value {
+    let mut form = format!("payment_intent={intent}");
+    if let Some(amount) = amount {
+        form.push_str(&format!("&amount={amount}"));
+    }
+    let answer = stack.send(
+        "POST",
+        &format!("{}/v1/refunds", stack.sim_url),
+        &[
+            ("Authorization", &format!("Bearer {}", stack.sim_api_key)),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        Some(form.as_bytes()),
+    );
+    assert_eq!(answer.status, 200, "refund: {}", answer.body);
+    answer.json()
+}
+
 /// Presses Pay on the simulator's page for a session; returns where it redirects.
 pub fn pay(stack: &Running, session_id: &str) -> String {
     let answer = stack.send(
