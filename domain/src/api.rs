@@ -116,6 +116,8 @@ pub enum ErrorCode {
     PaymentProviderError,
     /// The edge is missing a setting or a secret (503).
     NotConfigured,
+    /// An administration route was called without the deployment's admin token (401).
+    Unauthorized,
     /// Something failed on the edge; the request may be retried (500).
     Internal,
     /// A code this version does not know yet.

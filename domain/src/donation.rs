@@ -252,6 +252,12 @@ fn name_error(name: &str) -> Option<FieldErrorCode> {
     }
 }
 
+/// Whether `email` is an address the donation form accepts; the edge checks the addresses in
+/// its mail settings with the same rule.
+pub fn is_valid_email(email: &str) -> bool {
+    email_error(email).is_none()
+}
+
 /// Email addresses follow the rule browsers apply to `<input type="email">` (the HTML
 /// standard's "valid email address"), so the form and the edge never disagree, with one more
 /// demand that PSPs make: the domain has at least two labels.

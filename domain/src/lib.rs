@@ -15,7 +15,7 @@ pub mod origin;
 pub use campaign::{CampaignSlug, CampaignView, CheckoutPolicy, DonationRules};
 pub use donation::{
     CONSENT_VERSION, DonationSubmission, Field, FieldError, FieldErrorCode, ValidDonation,
-    clean_text, parse_amount,
+    clean_text, is_valid_email, parse_amount,
 };
 pub use locale::Locale;
 pub use money::{Currency, Money};

@@ -60,6 +60,9 @@ pub enum EdgeError {
     /// The same attempt is still opening its payment page.
     #[error("the attempt is still opening its payment page")]
     CheckoutInProgress,
+    /// An administration route without the right token.
+    #[error("no valid admin token")]
+    Unauthorized,
     /// A webhook delivery was refused.
     #[error(transparent)]
     Webhook(#[from] WebhookError),
@@ -100,6 +103,7 @@ impl EdgeError {
             Self::Challenge(_) => (403, ErrorCode::ChallengeFailed),
             Self::LooksAutomated(_) => (422, ErrorCode::LooksAutomated),
             Self::CheckoutInProgress => (409, ErrorCode::CheckoutInProgress),
+            Self::Unauthorized => (401, ErrorCode::Unauthorized),
             Self::Webhook(WebhookError::MalformedEvent(_)) => (400, ErrorCode::MalformedEvent),
             Self::Webhook(_) => (400, ErrorCode::InvalidSignature),
             Self::Psp(_) => (502, ErrorCode::PaymentProviderError),
@@ -141,6 +145,9 @@ impl EdgeError {
             }
             Self::CheckoutInProgress => {
                 "This attempt is still opening its payment page; ask again in a moment."
+            }
+            Self::Unauthorized => {
+                "This address needs the deployment's admin token as `Authorization: Bearer …`."
             }
             Self::Webhook(WebhookError::MalformedEvent(_)) => {
                 "The event is signed but cannot be read."

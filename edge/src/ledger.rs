@@ -14,6 +14,7 @@ use worker::console_warn;
 
 use crate::error::EdgeError;
 use crate::ids::new_delivery_token;
+use crate::mail::Notices;
 use crate::psp::{PaymentChange, PaymentEvent, PspAmount};
 use crate::storage::{Anomaly, EventRecord, OrderChange, Storage, StoredOrder};
 
@@ -31,12 +32,14 @@ pub enum Outcome {
     Anomaly,
 }
 
-/// Applies `event` from the provider called `psp`, whose key is live or not.
+/// Applies `event` from the provider called `psp`, whose key is live or not. A payment writes
+/// the messages in `notices` to the outbox, in the same batch.
 pub async fn apply(
     storage: &Storage,
     psp: &str,
     live: bool,
     event: &PaymentEvent,
+    notices: &Notices,
     now: i64,
 ) -> Result<Outcome, EdgeError> {
     let Some(change) = &event.change else {
@@ -186,7 +189,7 @@ pub async fn apply(
         delivery: &delivery,
         now,
     };
-    if storage.apply_event(&record, &order_change).await? {
+    if storage.apply_event(&record, &order_change, notices).await? {
         storage.forget_campaign(&order.campaign_slug).await;
         Ok(Outcome::Applied)
     } else {

@@ -21,6 +21,7 @@ mod guard;
 mod http;
 mod ids;
 mod ledger;
+pub mod mail;
 mod outbound;
 mod payments;
 pub mod psp;

@@ -4,7 +4,7 @@ use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 
 use crate::error::EdgeError;
 use crate::http::{allow_any_origin, preflight, secure};
-use crate::routes::{campaigns, checkout, health, orders, pages, webhooks};
+use crate::routes::{admin, campaigns, checkout, health, orders, pages, webhooks};
 
 /// Answers one request. Every answer, refusals included, carries the CORS and security headers.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
@@ -38,6 +38,12 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .post_async("/v1/webhooks/:provider", |req, route| async move {
             reply(webhooks::post(req, param(&route, "provider"), &route.env, &route.data).await)
+        })
+        .post_async("/v1/admin/mail/test", |req, route| async move {
+            reply(admin::mail_test(req, &route.env, &route.data).await)
+        })
+        .get_async("/v1/admin/mail/outbox", |req, route| async move {
+            reply(admin::outbox(req, &route.env).await)
         })
         // The edge's own pages, served through the Worker so that each answer can say which
         // sites may frame it.

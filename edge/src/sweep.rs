@@ -12,7 +12,9 @@
 //! 3. the PSP's event list since the cursor kept in D1, so that every event is applied even if
 //!    its delivery failed for good;
 //! 4. retention: the name and email on orders never paid are erased after the retention
-//!    period, and old attempt keys and counters are dropped.
+//!    period, old attempt keys and counters are dropped, and so are messages sent before it;
+//! 5. mail: messages due in the outbox (first attempts whose `wait_until` did not finish,
+//!    retries after their backoff) are sent, a few per run.
 //!
 //! The run's clock is the schedule's time, so tests can run it as if later.
 
@@ -22,6 +24,7 @@ use worker::{Env, console_error, console_log, console_warn};
 use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::ledger;
+use crate::mail::{self, Notices};
 use crate::outbound;
 use crate::payments;
 use crate::psp::{PaymentChange, PaymentProvider, PspError};
@@ -42,6 +45,8 @@ const CHECKS_PER_RUN: u32 = 4;
 const EVENT_PAGES_PER_RUN: u32 = 1;
 /// Orders erased per run.
 const ERASED_PER_RUN: u32 = 200;
+/// Messages sent per run: one subrequest (a connection or a request) and two D1 queries each.
+const MAILS_PER_RUN: u32 = 5;
 
 /// What a run did, for the log and for tests.
 #[derive(Debug, Default)]
@@ -58,6 +63,8 @@ pub struct Report {
     pub applied: u32,
     /// Orders whose personal data was erased.
     pub erased: usize,
+    /// What became of the messages sent.
+    pub mail: mail::outbox::Sent,
 }
 
 /// One run of the sweep at `now` (Unix seconds).
@@ -80,22 +87,62 @@ async fn sweep(env: &Env, now: i64) -> Result<Report, EdgeError> {
     storage
         .forget_old_attempts(now - ATTEMPT_WINDOW_SECS, now)
         .await?;
+    storage.forget_sent_mail(now - retention).await?;
+    // Mail before the PSP: it does not need one, and a PSP that fails must not hold it up.
+    match mail::outbox::send_due(env, &storage, now, MAILS_PER_RUN).await {
+        Ok(sent) => report.mail = sent,
+        Err(error) => console_error!("mail could not be sent: {error}"),
+    }
 
     let provider = config::provider(env, &settings)?;
     let timeout = settings.psp_timeout_ms;
-    replay_orphans(&storage, provider.as_ref(), timeout, now, &mut report).await?;
-    check_sessions(&storage, provider.as_ref(), timeout, now, &mut report).await?;
-    read_events(&storage, provider.as_ref(), timeout, now, &mut report).await?;
+    let notices = Notices::read(env);
+    let psp = Psp {
+        provider: provider.as_ref(),
+        timeout,
+        notices: &notices,
+    };
+    replay_orphans(&storage, &psp, now, &mut report).await?;
+    check_sessions(&storage, &psp, now, &mut report).await?;
+    read_events(&storage, &psp, now, &mut report).await?;
     Ok(report)
+}
+
+/// The PSP, how long to wait for it, and what a payment writes to the outbox.
+struct Psp<'a> {
+    provider: &'a dyn PaymentProvider,
+    timeout: u32,
+    notices: &'a Notices,
+}
+
+impl Psp<'_> {
+    async fn apply(
+        &self,
+        storage: &Storage,
+        event: &crate::psp::PaymentEvent,
+        now: i64,
+    ) -> Result<bool, EdgeError> {
+        let provider = self.provider;
+        let outcome = ledger::apply(
+            storage,
+            provider.name(),
+            provider.is_live(),
+            event,
+            self.notices,
+            now,
+        )
+        .await?;
+        Ok(outcome == ledger::Outcome::Applied)
+    }
 }
 
 async fn replay_orphans(
     storage: &Storage,
-    provider: &dyn PaymentProvider,
-    timeout: u32,
+    psp: &Psp<'_>,
     now: i64,
     report: &mut Report,
 ) -> Result<(), EdgeError> {
+    let (provider, timeout) = (psp.provider, psp.timeout);
     for order in storage
         .pending_orders(false, 0, now - REPLAY_MAX_AGE_SECS, 20)
         .await?
@@ -146,11 +193,11 @@ async fn close(storage: &Storage, order_id: &str, now: i64) -> Result<u32, EdgeE
 
 async fn check_sessions(
     storage: &Storage,
-    provider: &dyn PaymentProvider,
-    timeout: u32,
+    psp: &Psp<'_>,
     now: i64,
     report: &mut Report,
 ) -> Result<(), EdgeError> {
+    let (provider, timeout) = (psp.provider, psp.timeout);
     let pending = storage
         .pending_orders(true, 0, now - GRACE_SECS, CHECKS_PER_RUN)
         .await?;
@@ -175,9 +222,7 @@ async fn check_sessions(
         if !settled {
             continue;
         }
-        if ledger::apply(storage, provider.name(), provider.is_live(), &event, now).await?
-            == ledger::Outcome::Applied
-        {
+        if psp.apply(storage, &event, now).await? {
             report.applied += 1;
         }
     }
@@ -186,11 +231,11 @@ async fn check_sessions(
 
 async fn read_events(
     storage: &Storage,
-    provider: &dyn PaymentProvider,
-    timeout: u32,
+    psp: &Psp<'_>,
     now: i64,
     report: &mut Report,
 ) -> Result<(), EdgeError> {
+    let (provider, timeout) = (psp.provider, psp.timeout);
     for _ in 0..EVENT_PAGES_PER_RUN {
         let cursor = storage.event_cursor(provider.name()).await?;
         let Some(request) = provider.events_request(cursor.as_deref()) else {
@@ -211,9 +256,7 @@ async fn read_events(
                 if storage.event_seen(&event.id).await? {
                     continue;
                 }
-                if ledger::apply(storage, provider.name(), provider.is_live(), event, now).await?
-                    == ledger::Outcome::Applied
-                {
+                if psp.apply(storage, event, now).await? {
                     report.applied += 1;
                 }
             }

@@ -2,6 +2,7 @@
 //!
 //! [`EdgeError`]: crate::error::EdgeError
 
+pub mod admin;
 pub mod campaigns;
 pub mod checkout;
 pub mod health;

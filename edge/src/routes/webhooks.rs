@@ -7,18 +7,21 @@
 //! would make Stripe retry for three days and then disable the endpoint.
 
 use serde::Serialize;
-use worker::{Context, Env, Request, Response};
+use worker::{Context, Env, Request, Response, console_error};
 
 use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::http::{json, now_secs, read_body};
 use crate::ledger::{self, Outcome};
+use crate::mail::{self, Notices};
 use crate::payments;
 use crate::psp::{DeliveryHeaders, Notification};
 use crate::storage::Storage;
 
 /// PSP events are far below this.
 const MAX_BODY: usize = 512 * 1024;
+/// Messages sent after an applied event: the donor's receipt and the treasurer's notice.
+const MAILS_AFTER_EVENT: u32 = 2;
 
 #[derive(Serialize)]
 struct Receipt {
@@ -58,7 +61,30 @@ pub async fn post(
         }
     };
     let storage = Storage::from_env(env)?;
-    let outcome = ledger::apply(&storage, provider.name(), provider.is_live(), &event, now).await?;
+    let notices = Notices::read(env);
+    let outcome = ledger::apply(
+        &storage,
+        provider.name(),
+        provider.is_live(),
+        &event,
+        &notices,
+        now,
+    )
+    .await?;
+    if outcome == Outcome::Applied && notices.donor {
+        // The messages the payment wrote go after the answer: the PSP never waits on mail,
+        // and what fails here is the sweep's to retry.
+        let env = env.clone();
+        ctx.wait_until(async move {
+            let sent = match Storage::from_env(&env) {
+                Ok(storage) => mail::outbox::send_due(&env, &storage, now, MAILS_AFTER_EVENT).await,
+                Err(error) => Err(error.into()),
+            };
+            if let Err(error) = sent {
+                console_error!("mail after an event: {error}");
+            }
+        });
+    }
     Ok(json(
         200,
         &Receipt {

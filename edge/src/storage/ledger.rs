@@ -12,6 +12,7 @@ use worker::{D1PreparedStatement, query};
 
 use super::orders::json_list;
 use super::{Storage, StorageError, changes};
+use crate::mail::Notices;
 
 /// An event about to be applied.
 pub struct EventRecord<'a> {
@@ -89,11 +90,13 @@ struct Seen {
 
 impl Storage {
     /// Records an event and applies its change, in one transaction, if this delivery is the
-    /// first to record it. Returns whether the order's status or amounts changed.
+    /// first to record it; a payment also writes the messages it owes (`notices`) to the
+    /// outbox, in the same transaction. Returns whether the order's status or amounts changed.
     pub async fn apply_event(
         &self,
         event: &EventRecord<'_>,
         change: &OrderChange<'_>,
+        notices: &Notices,
     ) -> Result<bool, StorageError> {
         let mut statements = vec![query!(
             &self.db,
@@ -107,13 +110,20 @@ impl Storage {
             event.delivery,
         )?];
         statements.extend(self.change_statements(event, change)?);
-        let count = statements.len();
+        // The change itself is the last of these; before it, at most, the ids the event teaches
+        // the order, which change nothing that counts.
+        let change_index = (statements.len() > 1).then(|| statements.len() - 1);
+        if let OrderChange::Status {
+            next: OrderStatus::Paid,
+            ..
+        } = change
+        {
+            statements.extend(self.paid_notices(event.order_id, notices, event.now)?);
+        }
         let results = self.db.batch(statements).await?;
-        // The change itself is the last statement; before it, at most, the ids the event
-        // teaches the order, which change nothing that counts.
-        match results.get(1..).and_then(<[_]>::last) {
-            Some(result) if count > 1 => Ok(changes(result)? > 0),
-            _ => Ok(false),
+        match change_index.and_then(|index| results.get(index)) {
+            Some(result) => Ok(changes(result)? > 0),
+            None => Ok(false),
         }
     }
 

@@ -1,5 +1,5 @@
-//! The edge's records: D1 holds campaigns, orders, PSP events, anomalies and checkout
-//! counters; KV holds a short-lived copy of each campaign's public data.
+//! The edge's records: D1 holds campaigns, orders, PSP events, anomalies, checkout counters
+//! and the mail outbox; KV holds a short-lived copy of each campaign's public data.
 //!
 //! Totals, payment state and counters live in D1 only, because KV is eventually consistent and
 //! not atomic. Every statement binds its parameters.
@@ -8,6 +8,7 @@ mod cache;
 mod campaigns;
 mod ledger;
 mod orders;
+mod outbox;
 
 use thiserror::Error;
 use worker::{D1Database, Env, kv::KvStore};
@@ -15,6 +16,7 @@ use worker::{D1Database, Env, kv::KvStore};
 pub use campaigns::CampaignRecord;
 pub use ledger::{Anomaly, EventRecord, OrderChange};
 pub use orders::{Inserted, NewOrder, StoredOrder};
+pub use outbox::{OutboxMessage, OutboxProblem, OutboxSummary};
 
 /// The D1 binding's name in `wrangler.toml`.
 pub const DB_BINDING: &str = "DB";
