@@ -23,7 +23,8 @@ VALUES
     (914, 900, 'test-bodies', 'Large bodies', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (915, 900, 'test-refunds', 'Refunds and disputes', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (916, 900, 'test-sweep', 'The sweep', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
-    (917, 900, 'test-faults', 'A failing PSP', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
+    (917, 900, 'test-faults', 'A failing PSP', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (918, 900, 'test-mail', 'Le kiosque à musique', '', 'EUR', '[2550]', 100, 1000000, NULL, unixepoch())
 ON CONFLICT DO NOTHING;
 
 INSERT INTO campaign_origins (campaign_id, origin)

@@ -2,7 +2,8 @@
 // that keeps every message it accepts in memory, parsed by mailparser, and shows them on a
 // web page. Nothing leaves the machine.
 //
-//   node catcher.cjs '{"smtpPort":0,"httpPort":0,"starttls":true,"auth":{"user":"u","pass":"p"}}'
+//   node catcher.cjs '{"smtpPort":0,"httpPort":0,"starttls":true,"auth":{"user":"u","pass":"p"},
+//                      "authMethods":["LOGIN"]}'
 //
 // Once both ports listen it prints one JSON line: {"smtp":PORT,"http":PORT}.
 //
@@ -37,7 +38,7 @@ const smtp = new SMTPServer({
   // smtp-server brings its own self-signed certificate for tests; clients here accept it.
   hideSTARTTLS: !options.starttls,
   authOptional: !options.auth,
-  authMethods: ["PLAIN", "LOGIN"],
+  authMethods: options.authMethods || ["PLAIN", "LOGIN"],
   allowInsecureAuth: !options.starttls,
   size: 10 * 1024 * 1024,
   logger: false,

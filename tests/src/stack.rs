@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::mail_catcher::MailCatcher;
 use crate::psp_sim::{self, SimConfig, SimHandle};
 use crate::server::ServerHandle;
 use crate::site;
@@ -35,6 +36,9 @@ pub struct StackConfig {
     /// Whether checkouts go through Turnstile, the traps and the hourly and daily limits: true
     /// everywhere but the benchmark's baseline, which measures a checkout without them.
     pub gates: bool,
+    /// Whether the edge sends mail (to the catcher): true everywhere but the benchmark's
+    /// baseline, which measures a webhook without it.
+    pub mail: bool,
 }
 
 /// The stack's ports.
@@ -48,7 +52,18 @@ pub struct Ports {
     pub sim: u16,
     /// The Turnstile stand-in.
     pub turnstile: u16,
+    /// The mail catcher's SMTP server.
+    pub mail_smtp: u16,
+    /// The mail catcher's web page.
+    pub mail_web: u16,
 }
+
+/// Who the stack's edge writes as, and to whom it reports payments.
+pub const MAIL_FROM: &str = "tresorerie@amis-du-jardin.example";
+/// The association's contact address, where replies go.
+pub const MAIL_REPLY_TO: &str = "contact@amis-du-jardin.example";
+/// The treasurer, who gets one message per payment.
+pub const MAIL_TREASURER: &str = "tresorier@amis-du-jardin.example";
 
 /// A running stack. Dropping it stops everything it started.
 pub struct Stack {
@@ -66,7 +81,14 @@ pub struct Stack {
     pub webhook_secret: String,
     /// The secret key the edge uses with the simulator.
     pub api_key: String,
+    /// The mail catcher's web page, when the edge sends mail.
+    pub mail_url: Option<String>,
+    /// The token of the edge's administration routes.
+    pub admin_token: String,
+    node: PathBuf,
+    node_modules: PathBuf,
     wrangler: Child,
+    _mail: Option<MailCatcher>,
     _site: ServerHandle,
     _sim: SimHandle,
     _turnstile: TurnstileHandle,
@@ -103,6 +125,18 @@ impl Stack {
         };
         let edge_url = format!("http://127.0.0.1:{edge_port}");
         let api_key = format!("sk_test_{}", random_hex(12));
+        let admin_token = random_hex(24);
+        let mail = if config.mail {
+            Some(MailCatcher::for_stack(
+                &config.repo,
+                &config.node,
+                &config.wrangler,
+                config.ports.mail_smtp,
+                config.ports.mail_web,
+            )?)
+        } else {
+            None
+        };
         let webhook_secret = format!("whsec_{}", random_hex(16));
 
         let sim = psp_sim::start(
@@ -158,8 +192,9 @@ impl Stack {
         )?;
 
         let env_file = config.state_dir.join("edge.env");
-        let mut secrets =
-            format!("STRIPE_SECRET_KEY={api_key}\nSTRIPE_WEBHOOK_SECRET={webhook_secret}\n");
+        let mut secrets = format!(
+            "STRIPE_SECRET_KEY={api_key}\nSTRIPE_WEBHOOK_SECRET={webhook_secret}\nADMIN_TOKEN={admin_token}\n"
+        );
         if config.gates {
             secrets.push_str(&format!("TURNSTILE_SECRET_KEY={PASSING_SECRET}\n"));
         }
@@ -190,6 +225,18 @@ impl Stack {
                 ("MIN_FILL_SECONDS", "0".to_owned()),
             ]);
         }
+        if let Some(catcher) = &mail {
+            vars.extend([
+                ("MAIL_PROVIDER", "smtp".to_owned()),
+                ("SMTP_HOST", "127.0.0.1".to_owned()),
+                ("SMTP_PORT", catcher.smtp_port.to_string()),
+                // Plain text, which the edge allows only to loopback in development.
+                ("SMTP_SECURITY", "none".to_owned()),
+                ("MAIL_FROM", MAIL_FROM.to_owned()),
+                ("MAIL_REPLY_TO", MAIL_REPLY_TO.to_owned()),
+                ("MAIL_TREASURER", MAIL_TREASURER.to_owned()),
+            ]);
+        }
         let child = wrangler.spawn_dev(edge_port, &env_file, &vars)?;
 
         let mut stack = Stack {
@@ -200,7 +247,12 @@ impl Stack {
             persist_dir,
             webhook_secret,
             api_key,
+            mail_url: mail.as_ref().map(|catcher| catcher.url.clone()),
+            admin_token,
+            node: config.node.clone(),
+            node_modules: crate::mail_catcher::node_modules_of(&config.wrangler),
             wrangler: child,
+            _mail: mail,
             _site: site,
             _sim: sim,
             _turnstile: turnstile,
@@ -234,6 +286,16 @@ impl Stack {
             ),
             ("TIRELIRE_WEBHOOK_SECRET", self.webhook_secret.clone()),
             ("TIRELIRE_SIM_API_KEY", self.api_key.clone()),
+            ("TIRELIRE_ADMIN_TOKEN", self.admin_token.clone()),
+            (
+                "TIRELIRE_MAIL_URL",
+                self.mail_url.clone().unwrap_or_default(),
+            ),
+            ("TIRELIRE_NODE", self.node.to_string_lossy().into_owned()),
+            (
+                "TIRELIRE_NODE_MODULES",
+                self.node_modules.to_string_lossy().into_owned(),
+            ),
         ]
     }
 

@@ -99,6 +99,7 @@ pub fn run() -> Result<(), String> {
         ports: Ports::default(),
         seeds: vec![repo.join("demo-site/seed.sql")],
         gates: true,
+        mail: true,
     })
     .map_err(|error| error.to_string())?;
 
@@ -174,6 +175,7 @@ pub fn run() -> Result<(), String> {
         ports: Ports::default(),
         seeds: vec![repo.join("demo-site/seed.sql")],
         gates: false,
+        mail: false,
     })
     .map_err(|error| error.to_string())?;
     let (baseline, baseline_cpu) = checkout_load(&baseline_stack, false)?;

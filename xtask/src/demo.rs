@@ -1,6 +1,6 @@
 //! `cargo xtask demo`: the demo association's page, served from its own origin, with the edge
-//! in `wrangler dev`, the Stripe simulator and the Turnstile stand-in. Donations persist between
-//! runs in `.tirelire/`. The edge's sweep runs every minute, as its cron trigger would.
+//! in `wrangler dev`, the Stripe simulator, the Turnstile stand-in and a mail catcher whose page
+//! shows every message the edge sends. Donations persist between runs in `.tirelire/`. The edge's sweep runs every minute, as its cron trigger would.
 
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -15,6 +15,8 @@ const PORTS: Ports = Ports {
     site: 8080,
     sim: 12111,
     turnstile: 12112,
+    mail_smtp: 1025,
+    mail_web: 1080,
 };
 /// The cron trigger's period.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -32,15 +34,25 @@ pub fn run() -> Result<(), String> {
         ports: PORTS,
         seeds: vec![repo.join("demo-site/seed.sql")],
         gates: true,
+        mail: true,
     };
     let (stop_tx, stop_rx) = mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = stop_tx.send(());
     })
     .map_err(|error| format!("cannot catch Ctrl-C: {error}"))?;
-    println!("Starting the edge, the Stripe simulator and the demo site…");
+    println!("Starting the edge, the Stripe simulator, the mail catcher and the demo site…");
+    std::fs::create_dir_all(&config.state_dir)
+        .map_err(|error| format!("cannot create {}: {error}", config.state_dir.display()))?;
     let stack = Stack::start(&config).map_err(|error| error.to_string())?;
+    // `cargo xtask mail-test` finds the demo's admin token here.
+    let token_file = config.state_dir.join("admin-token");
+    std::fs::write(&token_file, &stack.admin_token)
+        .map_err(|error| format!("cannot write {}: {error}", token_file.display()))?;
     println!("\n  Open {}/\n", stack.site_url);
+    if let Some(mail_url) = &stack.mail_url {
+        println!("  Mail the edge sends (receipts, notices, tests): {mail_url}/\n");
+    }
     println!(
         "  The association's page, served from its own origin. Its edge runs at {} (logs in\n  .tirelire/demo/wrangler.log), with the Stripe simulator standing in for Stripe.\n  Donations persist in .tirelire/demo/ between runs. Press Ctrl-C to stop.\n",
         stack.edge_url

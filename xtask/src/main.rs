@@ -7,12 +7,14 @@
 //! cargo xtask bench            sizes, render time and throughput, against the budgets
 //! cargo xtask build [--no-opt] the widget and the Worker, ready for `wrangler deploy`
 //! cargo xtask wrangler ARGS    the pinned wrangler, run in edge/ with the pinned Node.js
+//! cargo xtask mail-test ADDR   a test message from an edge, to check its mail settings
 //! ```
 
 mod bench;
 mod build;
 mod demo;
 mod lint;
+mod mail_test;
 mod run;
 mod test;
 mod tools;
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(),
         "build" => build::run(rest),
         "wrangler" => run::wrangler_passthrough(rest),
+        "mail-test" => mail_test::run(rest),
         "help" | "--help" | "-h" => {
             print_usage();
             Ok(())
@@ -53,7 +56,8 @@ fn print_usage() {
 cargo xtask test             run every test (host, edge integration, browser)
 cargo xtask bench            print sizes, render time and throughput, and check the budgets
 cargo xtask build [--no-opt] build the widget and the Worker for `wrangler deploy`
-cargo xtask wrangler ARGS    run the pinned wrangler in edge/ (e.g. `cargo xtask wrangler deploy`)"
+cargo xtask wrangler ARGS    run the pinned wrangler in edge/ (e.g. `cargo xtask wrangler deploy`)
+cargo xtask mail-test ADDR   ask an edge to send a test message [--edge URL] [--language fr|en]"
     );
 }
 

@@ -77,6 +77,7 @@ pub fn run() -> Result<(), String> {
         ports: Ports::default(),
         seeds: vec![repo.join("demo-site/seed.sql"), repo.join("tests/seed.sql")],
         gates: true,
+        mail: true,
     })
     .map_err(|error| error.to_string())?;
     println!(
