@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 
 import {
-  artifacts, campaign, edgeUrl, euros, fillDonor, launch, orderRow, phonePage, simUrl, siteUrl, waitReady, widget,
+  artifacts, campaign, edgeUrl, euros, fillDonor, launch, mailTo, mailUrl, orderRow, phonePage, simUrl, siteUrl, waitReady,
+  widget,
 } from "./support.mjs";
 
 let browser;
@@ -76,6 +77,17 @@ test("a 20 € donation goes through the payment page and comes back counted", a
   const row = orderRow(orderId);
   assert.equal(row.status, "paid");
   assert.equal(row.amount, 2000);
+
+  // The receipt reached the donor's address, through the association's mail provider.
+  const receipts = await mailTo(row.email);
+  assert.equal(receipts.length, 1);
+  assert.equal(receipts[0].subject, "Merci pour votre don à Les Amis du Jardin Partagé");
+  assert.match(receipts[0].text, /votre don de 20\u00a0€ pour « /);
+  assert.ok(receipts[0].text.includes(orderId));
+  const mailPage = await browser.newPage({ viewport: { width: 900, height: 900 } });
+  await mailPage.goto(`${mailUrl}/`);
+  await mailPage.screenshot({ path: join(artifacts, "receipt-mail.png") });
+  await mailPage.close();
 
   await page.reload();
   await waitReady(page, "jardin-2026");

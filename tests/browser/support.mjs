@@ -17,6 +17,7 @@ function need(name) {
 export const edgeUrl = need("TIRELIRE_EDGE_URL");
 export const siteUrl = need("TIRELIRE_SITE_URL");
 export const simUrl = need("TIRELIRE_SIM_URL");
+export const mailUrl = need("TIRELIRE_MAIL_URL");
 export const artifacts = need("TIRELIRE_ARTIFACTS");
 const persistDir = need("TIRELIRE_PERSIST_DIR");
 
@@ -105,6 +106,18 @@ export async function fillDonor(root) {
   await root.getByLabel("Nom", { exact: true }).fill("Dupont");
   await root.getByLabel("Adresse e-mail").fill(`camille.dupont+browser${process.pid}-${donors}@example.fr`);
   await root.getByLabel(/J'accepte que/).check();
+}
+
+/// The messages the mail catcher received for `address`, once `count` have come (or after
+/// 20 s, whatever came).
+export async function mailTo(address, count = 1) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const response = await fetch(`${mailUrl}/messages?to=${encodeURIComponent(address)}`);
+    const messages = await response.json();
+    if (messages.length >= count || Date.now() > deadline) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /// How many orders a campaign has in the edge's D1.
