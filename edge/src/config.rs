@@ -191,19 +191,20 @@ pub fn provider(
     Ok(Box::new(stripe))
 }
 
+/// Settings from a list of pairs, for host tests.
+#[cfg(test)]
+pub struct Map(pub std::collections::HashMap<&'static str, &'static str>);
+
+#[cfg(test)]
+impl Source for Map {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).map(|value| (*value).to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-
-    struct Map(HashMap<&'static str, &'static str>);
-
-    impl Source for Map {
-        fn get(&self, name: &str) -> Option<String> {
-            self.0.get(name).map(|value| (*value).to_owned())
-        }
-    }
 
     fn source(pairs: &[(&'static str, &'static str)]) -> Map {
         Map(pairs.iter().copied().collect())

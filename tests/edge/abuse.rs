@@ -197,7 +197,7 @@ fn the_same_attempt_submitted_twice_gives_one_order_and_one_page() {
     let stack = stack();
     let campaign = "test-double";
     let before = order_count(&stack, campaign);
-    let attempt = format!("attempt-{}-{}", std::process::id(), unique());
+    let attempt = format!("attempt-{:08}-{:08}", std::process::id(), unique());
     let mut body = donation(&stack, 2500);
     body["attempt"] = json!(attempt);
     let first = checkout(&stack, campaign, body.to_string().as_bytes());
@@ -212,7 +212,7 @@ fn the_same_attempt_submitted_twice_gives_one_order_and_one_page() {
 
     // Three at once, with a new attempt key: still one order.
     let mut body = donation(&stack, 2500);
-    body["attempt"] = json!(format!("attempt-{}-{}", std::process::id(), unique()));
+    body["attempt"] = json!(format!("attempt-{:08}-{:08}", std::process::id(), unique()));
     let body = body.to_string();
     let answers: Vec<_> = std::thread::scope(|scope| {
         let threads: Vec<_> = (0..3)

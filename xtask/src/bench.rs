@@ -36,6 +36,11 @@ const CAMPAIGN_CPU_BUDGET_MS: f64 = 10.0;
 const CHECKOUT_CPU_BUDGET_MS: f64 = 30.0;
 /// What the gates (Turnstile, the traps, the D1 counters) may add to a checkout's CPU.
 const GATES_CPU_BUDGET_MS: f64 = 5.0;
+/// What mail may add to a webhook's answer at p50: nothing but noise, since messages go after
+/// the answer. Sending inline, even to a catcher on loopback, would cost more than this.
+const MAIL_WEBHOOK_BUDGET_MS: f64 = 3.0;
+/// Payments delivered, one after the other, to measure the webhook's answer.
+const WEBHOOKS: usize = 40;
 
 const LOAD_THREADS: usize = 4;
 const LOAD_DURATION: Duration = Duration::from_secs(5);
@@ -166,6 +171,7 @@ pub fn run() -> Result<(), String> {
         LOAD_DURATION.as_secs()
     );
     let (gated, gated_cpu) = checkout_load(&stack, true)?;
+    let with_mail = webhook_latency(&stack, true)?;
     drop(stack);
     let baseline_stack = Stack::start(&StackConfig {
         repo: repo.clone(),
@@ -179,6 +185,7 @@ pub fn run() -> Result<(), String> {
     })
     .map_err(|error| error.to_string())?;
     let (baseline, baseline_cpu) = checkout_load(&baseline_stack, false)?;
+    let without_mail = webhook_latency(&baseline_stack, false)?;
     drop(baseline_stack);
     for (label, load, cpu) in [
         ("with Turnstile and the limits", &gated, gated_cpu),
@@ -202,6 +209,28 @@ pub fn run() -> Result<(), String> {
     );
     println!(
         "(locally, a checkout's CPU includes local D1's SQLite and the subrequests' plumbing; see CHECKOUT_CPU_BUDGET_MS.)"
+    );
+
+    println!(
+        "\n── Webhooks ({WEBHOOKS} payments, one after the other; each writes a receipt and a treasurer's notice when mail is on) ──"
+    );
+    for (label, load) in [
+        ("with mail (SMTP to the catcher)", &with_mail),
+        ("without mail (baseline)", &without_mail),
+    ] {
+        println!(
+            "{label:<32} p50 {:>5.1} ms   p99 {:>5.1} ms",
+            load.p50_ms, load.p99_ms
+        );
+    }
+    let added = with_mail.p50_ms - without_mail.p50_ms;
+    println!(
+        "{:<32} mail adds {added:+.1} ms to the answer at p50   budget {MAIL_WEBHOOK_BUDGET_MS} ms: {}",
+        "",
+        check(
+            "mail on the webhook's path",
+            added <= MAIL_WEBHOOK_BUDGET_MS
+        )
     );
 
     if over.is_empty() {
@@ -343,12 +372,7 @@ fn load_with(
         latencies.extend(result?);
     }
     latencies.sort();
-    let percentile = |p: f64| {
-        let index = ((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        latencies
-            .get(index)
-            .map_or(f64::NAN, |latency| latency.as_secs_f64() * 1000.0)
-    };
+    let percentile = |p: f64| percentile(&latencies, p);
     Ok(Load {
         requests: latencies.len(),
         per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
@@ -364,18 +388,7 @@ fn checkout_load(stack: &Stack, gated: bool) -> Result<(Load, f64), String> {
     let tokens: Vec<String> = if gated {
         let issuer = agent();
         (0..3000)
-            .map(|_| {
-                let mut answer = issuer
-                    .post(format!("{}/_sim/turnstile/token", stack.turnstile_url))
-                    .content_type("application/x-www-form-urlencoded")
-                    .send("sitekey=1x00000000000000000000AA&action=checkout&hostname=127.0.0.1")
-                    .map_err(|error| format!("a token: {error}"))?;
-                let answer: serde_json::Value = answer
-                    .body_mut()
-                    .read_json()
-                    .map_err(|error| error.to_string())?;
-                Ok(answer["token"].as_str().unwrap_or_default().to_owned())
-            })
+            .map(|_| challenge_token(&issuer, stack))
             .collect::<Result<_, String>>()?
     } else {
         Vec::new()
@@ -388,17 +401,7 @@ fn checkout_load(stack: &Stack, gated: bool) -> Result<(Load, f64), String> {
         if gated && token.is_none() {
             return Err("the benchmark ran out of tokens".into());
         }
-        let body = serde_json::json!({
-            "donation": {
-                "amount": 2000, "currency": "EUR", "first_name": "Bench", "last_name": "Mark",
-                "email": format!("bench+{n}@example.fr"), "consent": true,
-                "consent_version": "2026-11", "consent_text": "J'accepte."
-            },
-            "return_url": format!("{}/", stack.site_url),
-            "locale": "fr",
-            "challenge_token": token,
-            "fill_ms": 5000
-        });
+        let body = donation(stack, &format!("bench+{n}@example.fr"), token);
         let ip = format!("198.18.{}.{}", n / 250 % 250, n % 250 + 1);
         let mut response = agent
             .post(&url)
@@ -421,6 +424,119 @@ fn checkout_load(stack: &Stack, gated: bool) -> Result<(Load, f64), String> {
         * 1000.0
         / load.requests.max(1) as f64;
     Ok((load, cpu_ms))
+}
+
+/// A Turnstile token from the stack's stand-in, earned on the edge's own host.
+fn challenge_token(agent: &ureq::Agent, stack: &Stack) -> Result<String, String> {
+    let mut answer = agent
+        .post(format!("{}/_sim/turnstile/token", stack.turnstile_url))
+        .content_type("application/x-www-form-urlencoded")
+        .send("sitekey=1x00000000000000000000AA&action=checkout&hostname=127.0.0.1")
+        .map_err(|error| format!("a token: {error}"))?;
+    let answer: serde_json::Value = answer
+        .body_mut()
+        .read_json()
+        .map_err(|error| error.to_string())?;
+    Ok(answer["token"].as_str().unwrap_or_default().to_owned())
+}
+
+/// A 20 € donation to the demo campaign from `email`, as the widget sends it.
+fn donation(stack: &Stack, email: &str, token: Option<String>) -> serde_json::Value {
+    serde_json::json!({
+        "donation": {
+            "amount": 2000, "currency": "EUR", "first_name": "Bench", "last_name": "Mark",
+            "email": email, "consent": true,
+            "consent_version": "2026-11", "consent_text": "J'accepte."
+        },
+        "return_url": format!("{}/", stack.site_url),
+        "locale": "fr",
+        "challenge_token": token,
+        "fill_ms": 5000
+    })
+}
+
+/// The `p` quantile of sorted latencies, in milliseconds.
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1);
+    sorted
+        .get(index)
+        .map_or(f64::NAN, |latency| latency.as_secs_f64() * 1000.0)
+}
+
+/// Opens `WEBHOOKS` checkouts, then delivers each one's `checkout.session.completed`, signed
+/// as Stripe signs it, and measures how long the edge takes to answer.
+fn webhook_latency(stack: &Stack, gated: bool) -> Result<Load, String> {
+    let agent = agent();
+    let mut sessions = Vec::new();
+    for n in 0..WEBHOOKS {
+        let token = if gated {
+            Some(challenge_token(&agent, stack)?)
+        } else {
+            None
+        };
+        let body = donation(stack, &format!("bench.webhook+{n}@example.fr"), token);
+        let mut response = agent
+            .post(format!(
+                "{}/v1/campaigns/jardin-2026/checkout",
+                stack.edge_url
+            ))
+            .header("Origin", &stack.site_url)
+            .header("CF-Connecting-IP", &format!("198.19.7.{}", n + 1))
+            .content_type("text/plain;charset=UTF-8")
+            .send(body.to_string())
+            .map_err(|error| format!("a checkout: {error}"))?;
+        let answer: serde_json::Value = response
+            .body_mut()
+            .read_json()
+            .map_err(|error| error.to_string())?;
+        let (Some(order), Some(url)) =
+            (answer["order_id"].as_str(), answer["checkout_url"].as_str())
+        else {
+            return Err(format!("a checkout failed: {answer}"));
+        };
+        let session = url.rsplit('/').next().unwrap_or_default();
+        sessions.push((order.to_owned(), session.to_owned()));
+    }
+    let mut latencies = Vec::new();
+    let url = format!("{}/v1/webhooks/stripe", stack.edge_url);
+    for (n, (order, session)) in sessions.iter().enumerate() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs() as i64)
+            .unwrap_or_default();
+        let payload = serde_json::json!({
+            "id": format!("evt_bench_{now}_{n}"), "object": "event",
+            "type": "checkout.session.completed", "created": now, "livemode": false,
+            "data": { "object": {
+                "id": session, "object": "checkout.session", "client_reference_id": order,
+                "metadata": { "order_id": order }, "amount_total": 2000, "currency": "eur",
+                "payment_status": "paid", "payment_intent": format!("pi_bench_{now}_{n}"),
+                "status": "complete"
+            } }
+        })
+        .to_string();
+        let signature = tirelire_tests::psp_sim::sign(&payload, &stack.webhook_secret, now);
+        let sent = Instant::now();
+        let mut response = agent
+            .post(&url)
+            .header("Stripe-Signature", &signature)
+            .content_type("application/json")
+            .send(payload)
+            .map_err(|error| format!("a webhook: {error}"))?;
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        latencies.push(sent.elapsed());
+        if !text.contains("\"applied\":true") {
+            return Err(format!("a webhook was not applied: {text}"));
+        }
+    }
+    latencies.sort();
+    let percentile = |p: f64| percentile(&latencies, p);
+    Ok(Load {
+        requests: latencies.len(),
+        per_second: 0.0,
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+    })
 }
 
 /// The CPU time used so far by the processes of a process group, from `/proc`: all of them, or

@@ -239,14 +239,10 @@ mod tests {
 
     fn message() -> Message {
         Message {
-            from: Mailbox::named("Les Amis du Parc", "tresorerie@amis-du-parc.fr"),
-            reply_to: Some(Mailbox::bare("contact@amis-du-parc.fr")),
-            to: Mailbox::named("Zoé <script>", "zoe@example.org"),
             subject: "Merci".into(),
             text: "Bonjour".into(),
             html: "<p>Bonjour</p>".into(),
-            message_id: "donor-receipt.ord_x@amis-du-parc.fr".into(),
-            date: 0,
+            ..crate::mail::message::sample()
         }
     }
 

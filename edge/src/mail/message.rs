@@ -95,29 +95,31 @@ impl Message {
     }
 }
 
+/// A receipt-like message with what trips MIME up, for host tests.
+#[cfg(test)]
+pub fn sample() -> Message {
+    Message {
+        from: Mailbox::named("Les Amis du Parc", "tresorerie@amis-du-parc.fr"),
+        reply_to: Some(Mailbox::bare("contact@amis-du-parc.fr")),
+        to: Mailbox::named("Zoé <script>", "zoe@example.org"),
+        subject: "Merci pour votre don de 25 € — Zoé".into(),
+        text: format!(
+            "Bonjour Zoé,\n.\n.une ligne qui commence par un point\n{}\n",
+            "long ".repeat(60)
+        ),
+        html: "<p>Bonjour Zoé</p>".into(),
+        message_id: "donor-receipt.ord_abc@amis-du-parc.fr".into(),
+        date: 1_795_000_000,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn message() -> Message {
-        Message {
-            from: Mailbox::named("Les Amis du Parc", "tresorerie@amis-du-parc.fr"),
-            reply_to: Some(Mailbox::bare("contact@amis-du-parc.fr")),
-            to: Mailbox::named("Zoé Lefèvre", "zoe@example.org"),
-            subject: "Merci pour votre don de 25 € — Zoé".into(),
-            text: format!(
-                "Bonjour Zoé,\n.\n.une ligne qui commence par un point\n{}\n",
-                "long ".repeat(60)
-            ),
-            html: "<p>Bonjour Zoé</p>".into(),
-            message_id: "donor-receipt.ord_abc@amis-du-parc.fr".into(),
-            date: 1_795_000_000,
-        }
-    }
-
     #[test]
     fn headers_are_encoded_and_lines_are_short() {
-        let mime = String::from_utf8(message().to_mime()).unwrap_or_default();
+        let mime = String::from_utf8(sample().to_mime()).unwrap_or_default();
         assert!(mime.is_ascii(), "non-ASCII must be encoded: {mime}");
         assert!(mime.contains("Message-ID: <donor-receipt.ord_abc@amis-du-parc.fr>"));
         assert!(mime.contains("Reply-To: <contact@amis-du-parc.fr>"));

@@ -258,17 +258,8 @@ fn smtp(source: &impl Source, development: bool) -> Result<SmtpSettings, ConfigE
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-
-    struct Map(HashMap<&'static str, &'static str>);
-
-    impl Source for Map {
-        fn get(&self, name: &str) -> Option<String> {
-            self.0.get(name).map(|value| (*value).to_owned())
-        }
-    }
+    use crate::config::Map;
 
     fn read(
         pairs: &[(&'static str, &'static str)],

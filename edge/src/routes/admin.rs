@@ -82,10 +82,11 @@ pub async fn mail_test(mut req: Request, env: &Env, ctx: &Context) -> Result<Res
         .and_then(Locale::from_tag)
         .unwrap_or_default();
     let settings = Settings::read(env)?;
-    let Some(mail) = MailSettings::read(env, settings.development)? else {
-        return Err(EdgeError::Config(crate::config::ConfigError::Missing(
-            "MAIL_PROVIDER",
-        )));
+    // The deployer holds the token: tell them exactly which setting is wrong.
+    let mail = match MailSettings::read(env, settings.development) {
+        Ok(Some(mail)) => mail,
+        Ok(None) => return misconfigured("MAIL_PROVIDER is not set, so this edge sends no mail"),
+        Err(error) => return misconfigured(&error.to_string()),
     };
     let organisation = Storage::from_env(env)?.organisation_name().await?;
     let now = now_secs();
@@ -96,7 +97,11 @@ pub async fn mail_test(mut req: Request, env: &Env, ctx: &Context) -> Result<Res
     ];
     let rendered = templates::render(Template::Test, locale, &values)
         .map_err(|error| EdgeError::Runtime(error.to_string()))?;
-    let key = format!("test:{now}:{}", hex::encode(Sha256::digest(to.as_bytes())));
+    let recipient = Sha256::digest(to.as_bytes());
+    let key = format!(
+        "test:{now}:{}",
+        hex::encode(recipient.get(..6).unwrap_or_default())
+    );
     let message = Message {
         from: sender(&mail, &serde_json::json!({ "organisation": organisation })),
         reply_to: mail.reply_to.clone(),
@@ -118,6 +123,10 @@ pub async fn mail_test(mut req: Request, env: &Env, ctx: &Context) -> Result<Res
             outcome,
         },
     )?)
+}
+
+fn misconfigured(detail: &str) -> Result<Response, EdgeError> {
+    Ok(json(200, &Outcome::Misconfigured(detail.to_owned()))?)
 }
 
 /// How the outbox stands.

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use worker::{D1PreparedStatement, query};
 
-use super::{Storage, StorageError, changes};
+use super::{Storage, StorageError};
 use crate::mail::Notices;
 
 /// A message claimed for one attempt.
@@ -107,34 +107,6 @@ impl Storage {
             )?);
         }
         Ok(statements)
-    }
-
-    /// Writes one message to the outbox now, outside any other change (a sign-in link).
-    /// Returns false if a message with this key is there already.
-    pub async fn enqueue_mail(
-        &self,
-        key: &str,
-        template: &str,
-        locale: &str,
-        recipient: &str,
-        params: &serde_json::Value,
-        now: i64,
-    ) -> Result<bool, StorageError> {
-        let result = query!(
-            &self.db,
-            "INSERT INTO outbox (key, template, locale, recipient, params, next_attempt_at,
-                                 created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (key) DO NOTHING",
-            key,
-            template,
-            locale,
-            recipient,
-            params.to_string(),
-            now,
-        )?
-        .run()
-        .await?;
-        Ok(changes(&result)? > 0)
     }
 
     /// Claims up to `limit` messages due at `now`, oldest due first, for one attempt each: the
