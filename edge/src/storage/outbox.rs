@@ -58,55 +58,52 @@ pub struct OutboxProblem {
 
 impl Storage {
     /// The outbox rows a payment owes, for the batch that marks the order paid: the donor's
-    /// receipt and, if asked for, the treasurer's notice. They read the order as the batch has
-    /// just left it, and write nothing unless it is paid; their keys make a second write a
-    /// no-op, so an event delivered five times gives one message.
+    /// receipt and, if asked for, the treasurer's notice, in one statement. It reads the order
+    /// as the batch has just left it, and writes nothing unless it is paid; the keys make a
+    /// second write a no-op, so an event delivered five times gives one message each.
     pub(super) fn paid_notices(
         &self,
         order_id: &str,
         notices: &Notices,
         now: i64,
-    ) -> Result<Vec<D1PreparedStatement>, StorageError> {
+    ) -> Result<Option<D1PreparedStatement>, StorageError> {
         // The order's values as the messages need them; the edge formats them when sending.
-        const VALUES: &str = "json_object(
+        const FROM_ORDER: &str = "o.id, ?2, ?2, json_object(
                 'first_name', o.first_name, 'last_name', o.last_name, 'email', o.email,
                 'amount', o.amount, 'currency', o.currency, 'paid_at', COALESCE(o.paid_at, ?2),
                 'campaign', c.title, 'organisation', g.name, 'reference', o.id)
              FROM orders AS o
              JOIN campaigns AS c ON c.id = o.campaign_id
              JOIN organisations AS g ON g.id = c.organisation_id
-             WHERE o.id = ?1 AND o.status = 'paid' AND o.erased_at IS NULL
-             ON CONFLICT (key) DO NOTHING";
-        let mut statements = Vec::new();
-        if notices.donor {
-            statements.push(query!(
-                &self.db,
-                &format!(
-                    "INSERT INTO outbox (key, template, locale, recipient, order_id,
-                                         next_attempt_at, created_at, params)
-                     SELECT 'donor_receipt:' || o.id, 'donor_receipt', o.locale, o.email, o.id,
-                            ?2, ?2, {VALUES}"
-                ),
-                order_id,
-                now,
-            )?);
+             WHERE o.id = ?1 AND o.status = 'paid' AND o.erased_at IS NULL";
+        if !notices.donor {
+            return Ok(None);
         }
-        if let Some((address, locale)) = &notices.treasurer {
-            statements.push(query!(
+        let donor = format!(
+            "SELECT 'donor_receipt:' || o.id, 'donor_receipt', o.locale, o.email, {FROM_ORDER}"
+        );
+        let insert = |selects: &str| {
+            format!(
+                "INSERT INTO outbox (key, template, locale, recipient, order_id, next_attempt_at,
+                                     created_at, params)
+                 {selects} ON CONFLICT (key) DO NOTHING"
+            )
+        };
+        let statement = match &notices.treasurer {
+            None => query!(&self.db, &insert(&donor), order_id, now)?,
+            Some((address, locale)) => query!(
                 &self.db,
-                &format!(
-                    "INSERT INTO outbox (key, template, locale, recipient, order_id,
-                                         next_attempt_at, created_at, params)
-                     SELECT 'treasurer_payment:' || o.id, 'treasurer_payment', ?3, ?4, o.id,
-                            ?2, ?2, {VALUES}"
-                ),
+                &insert(&format!(
+                    "{donor} UNION ALL SELECT 'treasurer_payment:' || o.id, 'treasurer_payment',
+                                              ?3, ?4, {FROM_ORDER}"
+                )),
                 order_id,
                 now,
                 locale.tag(),
                 address,
-            )?);
-        }
-        Ok(statements)
+            )?,
+        };
+        Ok(Some(statement))
     }
 
     /// Claims up to `limit` messages due at `now`, oldest due first, for one attempt each: the
