@@ -10,6 +10,8 @@ var script = document.currentScript;
 var scriptUrl = new URL(script ? script.src : "", document.baseURI);
 var ownEdge = scriptUrl.origin;
 var wasmUrl = new URL("__TIRELIRE_WASM__", scriptUrl);
+// The wasm file's hash, so that a loader pinned with Subresource Integrity pins the module too.
+var wasmIntegrity = "__TIRELIRE_WASM_INTEGRITY__";
 // Other edges this deployment lets a page name in data-tirelire-edge, set when it is built.
 var allowedEdges = __TIRELIRE_EDGES__;
 var starting = null;
@@ -20,7 +22,7 @@ var TEXTS = __TIRELIRE_TEXTS__;
 
 function start() {
   if (!starting) {
-    starting = wasm_bindgen({ module_or_path: wasmUrl });
+    starting = wasm_bindgen({ module_or_path: fetch(wasmUrl, { integrity: wasmIntegrity }) });
   }
   return starting;
 }

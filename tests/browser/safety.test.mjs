@@ -56,7 +56,6 @@ for (const mode of ["inline", "framed"]) {
       ? widget(page, "jardin-2026")
       : page.frameLocator("iframe[data-tirelire-frame]").locator("[data-tirelire-campaign=jardin-2026]");
     await root.locator(".card").waitFor();
-    await root.getByTestId("challenge").waitFor();
 
     await give(root, 10);
     await page.waitForURL(`${simUrl}/c/pay/**`);
@@ -65,7 +64,7 @@ for (const mode of ["inline", "framed"]) {
     for (const [what, change] of cases) {
       current = change;
       await page.goto(`${siteUrl}${path}`);
-      await root.getByTestId("challenge").waitFor();
+      await root.locator(".card").waitFor();
       const before = orderCount("jardin-2026");
       await give(root, 10);
       const failure = root.getByTestId("checkout-failure");

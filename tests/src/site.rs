@@ -1,6 +1,8 @@
 //! Serves the demo association's pages from `demo-site/`, on their own origin, as the
 //! association's web host would. The only change made on the way is in HTML pages, where
-//! `{{EDGE}}` becomes the edge's URL, so that the snippet in them points at the running edge.
+//! `{{EDGE}}` becomes the edge's URL, so that the snippet in them points at the running edge,
+//! and `{{PINNED_SCRIPT}}` and `{{PINNED_INTEGRITY}}` become the pinned loader's address and
+//! hash, as `cargo xtask build` prints them.
 
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
@@ -35,13 +37,31 @@ fn respond(root: &Path, edge_url: &str, url: &str) -> Response<std::io::Cursor<V
         _ => "application/octet-stream",
     };
     let bytes = if content_type.starts_with("text/html") {
+        let pinned = pinned(root);
         String::from_utf8_lossy(&bytes)
             .replace("{{EDGE}}", edge_url)
+            .replace(
+                "{{PINNED_SCRIPT}}",
+                pinned["script"].as_str().unwrap_or_default(),
+            )
+            .replace(
+                "{{PINNED_INTEGRITY}}",
+                pinned["integrity"].as_str().unwrap_or_default(),
+            )
             .into_bytes()
     } else {
         bytes
     };
     text_response(200, content_type, bytes)
+}
+
+/// The pinned loader's address and hash, from the last build of the widget beside the site.
+fn pinned(root: &Path) -> serde_json::Value {
+    let file = root.join("../edge/public/widget/v1/pinned.json");
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
 }
 
 /// The file for a URL path, refusing anything that would leave `root`.

@@ -4,11 +4,15 @@
 //! The widget is one JavaScript file and one WebAssembly file. The JavaScript is the loader and
 //! wasm-bindgen's `no-modules` glue, wrapped in one function so that nothing leaks into the
 //! host page's globals. The wasm file's name carries a hash of its content, so browsers may
-//! keep it for a year, while the loader's stable URL is kept for minutes only.
+//! keep it for a year, while the loader's stable URL is kept for minutes only. The loader is
+//! also written at an address named after its own content, for pages that pin it with
+//! Subresource Integrity; it checks the wasm file's hash in turn.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
 use crate::run::{cargo, checked};
@@ -43,6 +47,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "Built {} and {}.\nDeploy with `cargo xtask wrangler deploy` (see docs/deploy.md).",
         built.widget_js.display(),
         built.worker_js.display()
+    );
+    println!(
+        "\nThe snippet's script, pinned to this build (see docs/embed.md):\n\n{}\n",
+        pinned_snippet(&crate::repo_root())?
     );
     Ok(())
 }
@@ -101,11 +109,13 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     let wasm = read(&wasm_path)?;
     let digest = hex::encode(Sha256::digest(&wasm));
     let wasm_name = format!("tirelire-{}.wasm", &digest[..12]);
+    let wasm_integrity = integrity(&wasm);
 
     let glue = read_text(&bindgen_dir.join("tirelire_widget.js"))?;
     let loader = read_text(&repo.join("widget/loader.js"))?;
     for placeholder in [
         "__TIRELIRE_WASM__",
+        "__TIRELIRE_WASM_INTEGRITY__",
         "__TIRELIRE_EDGES__",
         "__TIRELIRE_TEXTS__",
     ] {
@@ -118,6 +128,7 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     let bundle = format!(
         "(function () {{\n\"use strict\";\n{glue}\n{}\n}})();\n",
         loader
+            .replace("__TIRELIRE_WASM_INTEGRITY__", &wasm_integrity)
             .replace("__TIRELIRE_WASM__", &wasm_name)
             .replace("__TIRELIRE_EDGES__", &edges)
             .replace("__TIRELIRE_TEXTS__", &texts)
@@ -148,7 +159,45 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     }
     let wasm_out = out_dir.join(&wasm_name);
     write(&wasm_out, &wasm)?;
+    pin(&js_path, &out_dir)?;
     Ok((js_path, wasm_out))
+}
+
+/// The name and integrity of the pinned loader, as `cargo xtask build` prints them and the
+/// demo site reads them.
+pub const PINNED: &str = "pinned.json";
+
+/// Writes the loader again at an address named after its content, which never changes, and
+/// notes that address and its Subresource Integrity hash in [`PINNED`]. The loader names the
+/// wasm file by its content and checks its hash, so a page that pins the loader pins the whole
+/// widget.
+fn pin(loader: &Path, out_dir: &Path) -> Result<(), String> {
+    let bytes = read(loader)?;
+    let name = format!("tirelire-{}.js", &hex::encode(Sha256::digest(&bytes))[..12]);
+    write(&out_dir.join(&name), &bytes)?;
+    let pinned = serde_json::json!({
+        "script": format!("widget/v1/{name}"),
+        "integrity": integrity(&bytes),
+    });
+    write(&out_dir.join(PINNED), pinned.to_string().as_bytes())
+}
+
+/// A Subresource Integrity value: `sha384-` and the base64 of the SHA-384 digest.
+fn integrity(bytes: &[u8]) -> String {
+    format!("sha384-{}", STANDARD.encode(sha2::Sha384::digest(bytes)))
+}
+
+/// The snippet that pins the widget, for the deployer to paste.
+fn pinned_snippet(repo: &Path) -> Result<String, String> {
+    let pinned: serde_json::Value = serde_json::from_str(&read_text(
+        &repo.join("edge/public/widget/v1").join(PINNED),
+    )?)
+    .map_err(|error| error.to_string())?;
+    Ok(format!(
+        "<script src=\"https://<your edge>/{}\"\n        integrity=\"{}\"\n        crossorigin=\"anonymous\" async></script>",
+        pinned["script"].as_str().unwrap_or_default(),
+        pinned["integrity"].as_str().unwrap_or_default()
+    ))
 }
 
 /// The other edges a page may name in `data-tirelire-edge`, from `TIRELIRE_WIDGET_EDGES`

@@ -41,6 +41,13 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
         use_reducer(move || FormState::new(rules, &presets, wording))
     };
     let challenge = use_challenge(&props.edge.origin());
+    // The anti-robot check starts when the donor starts on the form, not when the page opens:
+    // until then, nothing but the campaign's public data comes from anywhere but the page.
+    let engaged = use_state_eq(|| false);
+    let onfocusin = {
+        let engaged = engaged.setter();
+        Callback::from(move |_: FocusEvent| engaged.set(true))
+    };
     let submit = use_checkout(
         CheckoutContext {
             edge: props.edge.clone(),
@@ -119,7 +126,7 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
     };
     let rules = form.rules;
     html! {
-        <form ref={form_ref} novalidate=true {onsubmit} aria-busy={busy.then_some("true")}>
+        <form ref={form_ref} novalidate=true {onsubmit} {onfocusin} aria-busy={busy.then_some("true")}>
             <AmountPicker
                 presets={campaign.presets.clone()}
                 choice={form.choice}
@@ -154,7 +161,7 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
                 <input type="text" id="website" name="website" tabindex="-1" autocomplete="off"
                     value={form.website.clone()} oninput={on_website} />
             </div>
-            if campaign.checkout.challenge {
+            if campaign.checkout.challenge && *engaged {
                 <ChallengeFrame challenge={challenge.clone()} edge_url={AttrValue::from(props.edge.base().to_owned())}
                     slug={campaign.slug.clone()} {locale} />
             }
