@@ -69,8 +69,10 @@ for (const [mode, path, ready, root] of pages) {
     assert.deepEqual(await kept(page), { cookies: [], stored: 0 });
 
     // Once the donor starts on the form, the anti-robot check starts, in the edge's frame.
-    assert.equal(await root(page).getByTestId("challenge").count(), 0);
+    const check = root(page).getByTestId("challenge");
+    assert.equal(await check.getAttribute("src"), null, "the check's frame waits, empty");
     await root(page).getByLabel("Prénom").click();
-    await root(page).getByTestId("challenge").waitFor();
+    await root(page).locator("[data-testid=challenge][src]").waitFor({ state: "attached" });
+    assert.match((await check.getAttribute("src")) ?? "", /\/widget\/v1\/challenge\.html\?/);
   });
 }

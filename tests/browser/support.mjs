@@ -2,7 +2,7 @@
 // a headless Chromium, and read-only access to the edge's local D1.
 
 import { createRequire } from "node:module";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
@@ -23,6 +23,27 @@ const persistDir = need("TIRELIRE_PERSIST_DIR");
 
 const require = createRequire(join(need("TIRELIRE_NODE_MODULES"), "noop.js"));
 const { chromium } = require("playwright-core");
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/// The WCAG 2.2 A and AA violations axe-core finds in a frame, within `include` (selectors,
+/// reaching into shadow roots) or in the whole document. Axe is evaluated through the
+/// browser's debugging protocol, so the page's own CSP does not stop it.
+export async function violations(frame, include) {
+  await frame.evaluate(axeSource);
+  return frame.evaluate(async (include) => {
+    const context = include ? { include } : document;
+    const result = await globalThis.axe.run(context, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((node) => JSON.stringify(node.target)).slice(0, 5),
+      summary: v.nodes.map((node) => node.failureSummary).slice(0, 2),
+    }));
+  }, include ?? null);
+}
 
 // Flags that keep Chromium from reaching for the network on a closed machine.
 const FLAGS = [

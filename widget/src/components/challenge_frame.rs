@@ -17,6 +17,9 @@ pub struct ChallengeFrameProps {
     pub slug: CampaignSlug,
     /// The donor's language.
     pub locale: Locale,
+    /// Whether the donor started on the form. Until then the frame holds its place, so that
+    /// nothing moves under the donor's finger when it starts, but loads nothing.
+    pub started: bool,
 }
 
 /// The check, from the edge.
@@ -33,6 +36,7 @@ pub fn challenge_frame(props: &ChallengeFrameProps) -> Html {
         props.locale.tag(),
         String::from(js_sys::encode_uri_component(&page_origin)),
     );
+    let src = props.started.then_some(src);
     html! {
         <iframe ref={props.challenge.frame()} class="challenge" {src}
             title={texts(props.locale).challenge_title} data-testid="challenge" />

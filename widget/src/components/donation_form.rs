@@ -161,9 +161,9 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
                 <input type="text" id="website" name="website" tabindex="-1" autocomplete="off"
                     value={form.website.clone()} oninput={on_website} />
             </div>
-            if campaign.checkout.challenge && *engaged {
+            if campaign.checkout.challenge {
                 <ChallengeFrame challenge={challenge.clone()} edge_url={AttrValue::from(props.edge.base().to_owned())}
-                    slug={campaign.slug.clone()} {locale} />
+                    slug={campaign.slug.clone()} {locale} started={*engaged} />
             }
             if let Some(message) = failure {
                 <p class="notice notice-error" role="alert" data-testid="checkout-failure">{ message }</p>
