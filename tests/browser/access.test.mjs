@@ -24,6 +24,8 @@ const pages = [
   { name: "hostile-css", path: "/", mode: "inline" },
   { name: "two-widgets", path: "/projets.html", mode: "inline" },
   { name: "humhub", path: "/humhub.html", mode: "framed" },
+  { name: "wordpress", path: "/wordpress.html", mode: "inline" },
+  { name: "pinned", path: "/epingle.html", mode: "inline" },
 ];
 
 async function ready(page, mode) {

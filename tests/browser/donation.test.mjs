@@ -97,6 +97,39 @@ test("a 20 € donation goes through the payment page and comes back counted", a
   assert.deepEqual(page.scriptErrors, []);
 });
 
+test("on a WordPress page (jQuery, a theme's rules, the_content's markup) a donation goes through", async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${siteUrl}/wordpress.html`);
+  await waitReady(page, "jardin-2026");
+  // wptexturize wrote the script's & as &#038;: the browser read it back as &.
+  assert.match(await page.locator("script[async]").getAttribute("src"), /\?ver=1\.0&theme=jardin$/);
+  assert.equal(await page.evaluate(() => typeof window.jQuery), "function");
+  const root = widget(page, "jardin-2026");
+  await root.getByLabel("10 €", { exact: true }).check();
+  await fillDonor(root);
+  await root.getByRole("button", { name: "Donner 10\u00a0€" }).click();
+  await page.waitForURL(`${simUrl}/c/pay/**`);
+  await page.getByRole("button", { name: /Payer/ }).click();
+  await page.waitForURL(`${siteUrl}/wordpress.html**`);
+  await root.getByTestId("thanks").waitFor();
+  await page.screenshot({ path: join(artifacts, "wordpress.png"), fullPage: true });
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test("the same page in English speaks English", async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${siteUrl}/en.html`);
+  await waitReady(page, "jardin-2026");
+  const root = widget(page, "jardin-2026");
+  assert.ok(await root.getByLabel("First name").isVisible());
+  assert.ok(await root.getByLabel("€20", { exact: true }).isVisible());
+  assert.ok(await root.getByRole("button", { name: "Donate €20" }).isVisible());
+  await root.getByLabel("Other amount").check();
+  await root.getByLabel(/Your amount/).fill("12.50");
+  assert.ok(await root.getByRole("button", { name: "Donate €12.50" }).isVisible());
+  assert.deepEqual(page.scriptErrors, []);
+});
+
 test("cancelling on the payment page brings a kind word and leaves the order unpaid", async () => {
   const page = await phonePage(browser);
   await page.goto(`${siteUrl}/`);

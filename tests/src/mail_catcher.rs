@@ -4,14 +4,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::stack::{StackError, path_with_node, stop_group};
+use crate::stack::{StackError, node_modules_of, path_with_node, stop_group};
 
 /// How to start a catcher.
 #[derive(Clone, Debug, Default)]
@@ -125,16 +125,6 @@ impl Drop for MailCatcher {
     fn drop(&mut self) {
         stop_group(&mut self.child);
     }
-}
-
-/// The `node_modules` folder that holds wrangler, and the catcher's packages beside it.
-pub fn node_modules_of(wrangler: &Path) -> PathBuf {
-    // node_modules/wrangler/bin/wrangler.js
-    wrangler
-        .ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
 }
 
 /// Reads and steers a running catcher over its HTTP API.

@@ -11,17 +11,35 @@ use tiny_http::{Header, Response};
 
 use crate::server::ServerHandle;
 
-/// Serves `root` on `listen`, with `edge_url` put in place of `{{EDGE}}` in HTML pages.
-pub fn serve(listen: SocketAddr, root: PathBuf, edge_url: String) -> std::io::Result<ServerHandle> {
+/// Serves `root` on `listen`, with `edge_url` put in place of `{{EDGE}}` in HTML pages, and
+/// jQuery from the npm packages in `node_modules` at `/vendor/jquery.js`, as a WordPress site
+/// serves it.
+pub fn serve(
+    listen: SocketAddr,
+    root: PathBuf,
+    edge_url: String,
+    node_modules: PathBuf,
+) -> std::io::Result<ServerHandle> {
+    let jquery = node_modules.join("jquery/dist/jquery.min.js");
     ServerHandle::start(listen, 3, move |request| {
-        let response = respond(&root, &edge_url, request.url());
+        let response = respond(&root, &edge_url, &jquery, request.url());
         let _ = request.respond(response);
     })
 }
 
-fn respond(root: &Path, edge_url: &str, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn respond(
+    root: &Path,
+    edge_url: &str,
+    jquery: &Path,
+    url: &str,
+) -> Response<std::io::Cursor<Vec<u8>>> {
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    let Some(file) = resolve(root, path) else {
+    let file = if path == "/vendor/jquery.js" {
+        jquery.is_file().then(|| jquery.to_path_buf())
+    } else {
+        resolve(root, path)
+    };
+    let Some(file) = file else {
         return text_response(404, "text/plain; charset=utf-8", b"Not found".to_vec());
     };
     let Ok(bytes) = std::fs::read(&file) else {

@@ -164,6 +164,7 @@ impl Stack {
             loopback(config.ports.site),
             config.repo.join("demo-site"),
             edge_url.clone(),
+            node_modules_of(&config.wrangler),
         )
         .map_err(|error| {
             fail(format!(
@@ -250,7 +251,7 @@ impl Stack {
             mail_url: mail.as_ref().map(|catcher| catcher.url.clone()),
             admin_token,
             node: config.node.clone(),
-            node_modules: crate::mail_catcher::node_modules_of(&config.wrangler),
+            node_modules: node_modules_of(&config.wrangler),
             wrangler: child,
             _mail: mail,
             _site: site,
@@ -445,6 +446,16 @@ pub fn sweep(edge_url: &str, at: i64) -> Result<(), StackError> {
             response.status()
         )))
     }
+}
+
+/// The `node_modules` folder that holds wrangler, and the other npm packages beside it.
+pub fn node_modules_of(wrangler: &Path) -> PathBuf {
+    // node_modules/wrangler/bin/wrangler.js
+    wrangler
+        .ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// `PATH` with the folder of the `node` binary first, so that the tools Node.js starts (wrangler
