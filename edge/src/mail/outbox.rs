@@ -315,6 +315,28 @@ mod tests {
     }
 
     #[test]
+    fn a_sign_in_row_as_the_back_office_will_write_it_makes_its_message() {
+        let link = "https://dons.amis-du-parc.fr/admin/sign-in?token=abc&next=/\"x";
+        let row = OutboxMessage {
+            key: "sign_in:tok_123".into(),
+            ..row(
+                "sign_in",
+                "en",
+                json!({ "link": link, "minutes": 15, "organisation": "Les Amis du Parc" }),
+            )
+        };
+        let message = compose(&settings(), &row).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(message.subject, "Your sign-in link for Les Amis du Parc");
+        assert!(message.text.contains(link) && message.text.contains("15 minutes"));
+        // In the HTML the link stays one attribute: its & and " are escaped.
+        assert!(message.html.contains(
+            "href=\"https://dons.amis-du-parc.fr/admin/sign-in?token=abc&amp;next=/&quot;x\""
+        ));
+        assert_eq!(message.to, Mailbox::bare("zoe@example.org"));
+        assert_eq!(message.message_id, "sign_in.tok_123@amis-du-parc.fr");
+    }
+
+    #[test]
     fn a_row_that_cannot_be_written_is_an_error() {
         let mut params = paid("Zoé");
         params.as_object_mut().map(|object| object.remove("amount"));
