@@ -4,7 +4,8 @@
 //! 1. Host tests: domain, edge (Stripe encoding, signatures), widget state, xtask.
 //! 2. Build the widget and the Worker as they are deployed.
 //! 3. Start the stack on free ports with a fresh D1, migrated from the same files.
-//! 4. Edge integration tests (Rust, over HTTP) against it.
+//! 4. Edge integration tests (Rust, over HTTP) against it, and the WordPress plugin in a real
+//!    WordPress.
 //! 5. Browser tests (headless Chromium) against the demo site.
 
 use std::path::Path;
@@ -19,6 +20,7 @@ use crate::tools::{Need, Tools};
 /// Runs everything; the first failure stops the run.
 pub fn run() -> Result<(), String> {
     let tools = Tools::ensure(Need::Browser)?;
+    crate::tools::ensure_wordpress()?;
     let repo = crate::repo_root();
 
     section("Lints");

@@ -275,6 +275,36 @@ fn ensure_npm_packages(cache: &Path, node: &Path) -> Result<PathBuf, String> {
     Ok(root.join("node_modules"))
 }
 
+/// What the WordPress plugin's test runs on: PHP, Debian's WordPress and a MariaDB server.
+const WORDPRESS_PACKAGES: [&str; 4] = ["php-cli", "php-mysql", "wordpress", "mariadb-server"];
+
+/// Installs, with apt, the real WordPress the plugin's test needs, if it is missing.
+pub fn ensure_wordpress() -> Result<(), String> {
+    let present = [
+        "/usr/bin/php",
+        "/usr/share/wordpress/wp-settings.php",
+        "/usr/sbin/mariadbd",
+        "/usr/bin/mariadb-install-db",
+    ]
+    .iter()
+    .all(|path| Path::new(path).is_file());
+    let has_mysql = Command::new("php")
+        .args(["-r", "exit(extension_loaded('mysqli') ? 0 : 1);"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if present && has_mysql {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "the WordPress plugin's test needs a real WordPress: run `sudo apt-get install -y --no-install-recommends {}` and try again",
+            WORDPRESS_PACKAGES.join(" ")
+        ));
+    }
+    println!("Installing PHP, WordPress and MariaDB with apt-get, for the plugin's test…");
+    apt_install(&WORDPRESS_PACKAGES)
+}
+
 fn ensure_chromium() -> Result<(), String> {
     if Path::new(CHROMIUM).is_file() {
         return Ok(());
