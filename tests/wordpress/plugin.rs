@@ -1,6 +1,6 @@
 //! The WordPress plugin (`integrations/wordpress/tirelire/`) in a real WordPress: Debian's
 //! `wordpress` package on a throwaway MariaDB, driven by `tests/wordpress/wordpress.php`, which
-//! installs WordPress, activates the plugin, renders the shortcode and the block through
+//! installs WordPress, activates the plugin (unpacked from the zip the edge serves), renders the shortcode and the block through
 //! WordPress's own functions, and uninstalls it. `cargo xtask test` installs php-cli, WordPress
 //! and MariaDB with apt when they are missing.
 
@@ -133,15 +133,24 @@ fn wordpress_renders_the_shortcode_and_the_block_and_uninstalls_cleanly() {
     let _ = std::fs::remove_dir_all(&dir);
     let plugins = dir.join("plugins");
     let content = dir.join("content");
-    std::fs::create_dir_all(plugins.join("tirelire")).expect("a plugins folder");
+    std::fs::create_dir_all(&plugins).expect("a plugins folder");
     std::fs::create_dir_all(&content).expect("a content folder");
+    // Installed from the zip the edge serves, as WordPress's upload would unpack it.
+    let zip = repo().join("edge/public/integrations/tirelire-wordpress.zip");
+    let file = std::fs::File::open(&zip)
+        .unwrap_or_else(|error| panic!("{}: {error}; `cargo xtask build` makes it", zip.display()));
+    zip::ZipArchive::new(file)
+        .and_then(|mut archive| archive.extract(&plugins))
+        .expect("the plugin's zip unpacks");
     for entry in std::fs::read_dir(plugin_dir()).expect("the plugin's folder") {
         let entry = entry.expect("a file");
-        std::fs::copy(
-            entry.path(),
-            plugins.join("tirelire").join(entry.file_name()),
-        )
-        .expect("the plugin is copied");
+        let unpacked = std::fs::read(plugins.join("tirelire").join(entry.file_name()));
+        assert_eq!(
+            unpacked.ok(),
+            std::fs::read(entry.path()).ok(),
+            "{:?} is in the zip as in the repository",
+            entry.file_name()
+        );
     }
     let database = Database::start(&dir);
 

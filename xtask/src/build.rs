@@ -52,6 +52,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "\nThe snippet's script, pinned to this build (see docs/embed.md):\n\n{}\n",
         pinned_snippet(&crate::repo_root())?
     );
+    println!(
+        "The WordPress plugin, once deployed: https://<your edge>/{WORDPRESS_ZIP}\n(upload it in WordPress's Plugins → Add New → Upload Plugin).\n"
+    );
     Ok(())
 }
 
@@ -160,7 +163,51 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     let wasm_out = out_dir.join(&wasm_name);
     write(&wasm_out, &wasm)?;
     pin(&js_path, &out_dir)?;
+    wordpress_plugin(repo, &public)?;
     Ok((js_path, wasm_out))
+}
+
+/// Where the edge serves the WordPress plugin, ready for *Plugins → Add New → Upload Plugin*.
+pub const WORDPRESS_ZIP: &str = "integrations/tirelire-wordpress.zip";
+
+/// Zips `integrations/wordpress/tirelire/` into the edge's static files, with fixed dates, so
+/// that the same plugin always gives the same file.
+fn wordpress_plugin(repo: &Path, public: &Path) -> Result<(), String> {
+    use std::io::Write;
+    let source = repo.join("integrations/wordpress/tirelire");
+    let mut files: Vec<_> = std::fs::read_dir(&source)
+        .map_err(|error| format!("cannot list {}: {error}", source.display()))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    let target = public.join(WORDPRESS_ZIP);
+    if let Some(folder) = target.parent() {
+        std::fs::create_dir_all(folder)
+            .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
+    }
+    let file = std::fs::File::create(&target)
+        .map_err(|error| format!("cannot create {}: {error}", target.display()))?;
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned());
+        let name = format!("tirelire/{}", name.unwrap_or_default());
+        let bytes = read(&path)?;
+        zip.start_file(name, options)
+            .map_err(|error| format!("cannot zip the WordPress plugin: {error}"))?;
+        zip.write_all(&bytes)
+            .map_err(|error| format!("cannot zip the WordPress plugin: {error}"))?;
+    }
+    zip.finish()
+        .map_err(|error| format!("cannot zip the WordPress plugin: {error}"))?;
+    Ok(())
 }
 
 /// The name and integrity of the pinned loader, as `cargo xtask build` prints them and the

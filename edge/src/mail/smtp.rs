@@ -15,7 +15,7 @@ use async_smtp::error::Error as SmtpError;
 use async_smtp::extension::ClientId;
 use async_smtp::{EmailAddress, Envelope, SendableEmail, SmtpClient, SmtpTransport};
 use futures_util::future::{Either, LocalBoxFuture, select};
-use tokio::io::{AsyncRead, AsyncWrite, BufStream};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufStream};
 
 use super::settings::{Security, SmtpSettings};
 use super::{Mailer, Message, Outcome};
@@ -129,8 +129,10 @@ pub async fn send<C: Connector>(
         Ok(_) => Outcome::Sent,
         Err(error) => at("sending", error),
     };
-    // The message is delivered or not by now; a failed goodbye changes nothing.
+    // The message is delivered or not by now; a failed goodbye changes nothing. The connection
+    // is closed properly, so that the server sees an end rather than a reset.
     let _ = transport.quit().await;
+    let _ = transport.into_inner().into_inner().shutdown().await;
     outcome
 }
 
