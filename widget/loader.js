@@ -20,6 +20,10 @@ var starting = null;
 // built: { fr: { fallback_frame, fallback_link, fallback_unsupported }, … }.
 var TEXTS = __TIRELIRE_TEXTS__;
 
+// The widget's stylesheet (widget/src/style.css, minified when it is built), adopted by each
+// widget's shadow root.
+var STYLE = __TIRELIRE_STYLE__;
+
 function start() {
   if (!starting) {
     starting = wasm_bindgen({ module_or_path: fetch(wasmUrl, { integrity: wasmIntegrity }) });
@@ -66,6 +70,12 @@ function fallback(host, error) {
   var page = new URL("/widget/v1/page.html", edgeFor(host));
   page.searchParams.set("campaign", campaign);
   page.searchParams.set("locale", lang);
+  ["color", "theme"].forEach(function (name) {
+    var value = host.getAttribute("data-tirelire-" + name);
+    if (value) {
+      page.searchParams.set(name, value);
+    }
+  });
 
   // Already the edge's own page: framing it again would only nest the same failure.
   if (host.hasAttribute("data-tirelire-hosted")) {
@@ -108,6 +118,17 @@ function fallback(host, error) {
   host.replaceChildren(frame, link(standalone, texts));
 }
 
+// The association's colour and font, from the snippet's attributes, as the custom properties the
+// widget's stylesheet reads. A value the browser cannot read is left out, not half applied.
+function brand(host) {
+  [["color", "--tirelire-accent", "color"], ["font", "--tirelire-font", "font-family"]].forEach(function (pair) {
+    var value = host.getAttribute("data-tirelire-" + pair[0]);
+    if (value && window.CSS && CSS.supports(pair[2], value)) {
+      host.style.setProperty(pair[1], value);
+    }
+  });
+}
+
 // A link to the form on its own page, which works even where frames are refused.
 function link(page, texts) {
   var anchor = document.createElement("a");
@@ -140,13 +161,14 @@ function mountAll() {
       return;
     }
     host.setAttribute("data-tirelire-state", "starting");
+    brand(host);
     var edge = edgeFor(host);
     var campaign = prefetch(host, edge);
     // Through a promise, so that a browser without WebAssembly at all lands in the fallback.
     Promise.resolve()
       .then(start)
       .then(function () {
-        wasm_bindgen.mount(host, edge, campaign);
+        wasm_bindgen.mount(host, edge, STYLE, campaign);
       })
       .catch(function (error) {
         fallback(host, error);

@@ -128,9 +128,19 @@ impl Money {
         Ok(Self { minor, currency })
     }
 
-    /// The amount as a donor reads it: `1 000 €` and `20,50 €` in French, `€1,000` and
-    /// `€20.50` in English. Whole amounts show no cents.
+    /// The amount as a donor reads it in a choice or a total: `1 000 €` and `20,50 €` in
+    /// French, `€1,000` and `€20.50` in English. Whole amounts show no cents.
     pub fn format(&self, locale: Locale) -> String {
+        self.render(locale, false)
+    }
+
+    /// The amount as a payment states it, to the cent: `20,00 €` in French, `€20.00` in
+    /// English. For what the donor is about to pay, has paid, and what a receipt says.
+    pub fn format_exact(&self, locale: Locale) -> String {
+        self.render(locale, true)
+    }
+
+    fn render(&self, locale: Locale, cents_always: bool) -> String {
         let per_major = self.currency.minor_per_major();
         let magnitude = self.minor.unsigned_abs();
         let major = magnitude / per_major.unsigned_abs();
@@ -140,7 +150,7 @@ impl Money {
             Locale::En => (',', '.'),
         };
         let mut number = group_thousands(major, group);
-        if cents != 0 {
+        if cents != 0 || cents_always {
             number.push(decimal);
             number.push_str(&format!(
                 "{cents:0width$}",
@@ -244,6 +254,14 @@ mod tests {
         assert_eq!(eur(2000).format(Locale::En), "€20");
         assert_eq!(eur(100_050).format(Locale::En), "€1,000.50");
         assert_eq!(eur(-150).format(Locale::En), "-€1.50");
+    }
+
+    #[test]
+    fn exact_format_always_shows_cents() {
+        assert_eq!(eur(2000).format_exact(Locale::En), "€20.00");
+        assert_eq!(eur(2000).format_exact(Locale::Fr), "20,00\u{a0}€");
+        assert_eq!(eur(100_005).format_exact(Locale::En), "€1,000.05");
+        assert_eq!(eur(-150).format_exact(Locale::Fr), "-1,50\u{a0}€");
     }
 
     #[test]

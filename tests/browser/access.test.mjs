@@ -26,6 +26,7 @@ const pages = [
   { name: "humhub", path: "/humhub.html", mode: "framed" },
   { name: "wordpress", path: "/wordpress.html", mode: "inline" },
   { name: "pinned", path: "/epingle.html", mode: "inline" },
+  { name: "colours", path: "/couleurs.html", mode: "inline" },
 ];
 
 async function ready(page, mode) {

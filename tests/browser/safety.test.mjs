@@ -32,7 +32,7 @@ async function rewriteCheckouts(page, change) {
 async function give(root, euros) {
   await root.getByLabel(`${euros} €`, { exact: true }).check();
   await fillDonor(root);
-  await root.getByRole("button", { name: `Donner ${euros}\u00a0€` }).click();
+  await root.getByRole("button", { name: `Donner ${euros},00\u00a0€` }).click();
 }
 
 for (const mode of ["inline", "framed"]) {

@@ -8,13 +8,12 @@ use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode
 use crate::api::Prefetched;
 use crate::components::app::{App, AppProps};
 
-const STYLE: &str = include_str!("style.css");
-
 /// Mounts the widget in `host`, talking to the edge at `edge_url`. The loader chose that edge:
 /// the one that served it, or the host's `data-tirelire-edge` only when the deployment allows
-/// it, so that whoever may edit a page's attributes cannot send donors elsewhere. `campaign` is
-/// the loader's request for the campaign (a `Promise<Response>`), started while the
-/// WebAssembly was downloading.
+/// it, so that whoever may edit a page's attributes cannot send donors elsewhere. `style` is
+/// the widget's stylesheet, which the loader carries minified. `campaign` is the loader's
+/// request for the campaign (a `Promise<Response>`), started while the WebAssembly was
+/// downloading.
 ///
 /// A host without a valid `data-tirelire-campaign` shows a visible explanation instead, for the
 /// person who pasted the snippet.
@@ -22,6 +21,7 @@ const STYLE: &str = include_str!("style.css");
 pub fn mount(
     host: Element,
     edge_url: String,
+    style: &str,
     campaign: Option<js_sys::Promise>,
 ) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
@@ -44,7 +44,7 @@ pub fn mount(
         .filter(|url| !url.is_empty());
 
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-    adopt_style(&shadow)?;
+    adopt_style(&shadow, style)?;
     let document = gloo::utils::document();
     let root = document.create_element("div")?;
     root.set_class_name("tirelire");
@@ -75,16 +75,16 @@ fn document_locale() -> Option<Locale> {
 
 /// A constructed stylesheet applies even under a `style-src` CSP that blocks inline `<style>`;
 /// browsers without constructable stylesheets get a `<style>` element instead.
-fn adopt_style(shadow: &ShadowRoot) -> Result<(), JsValue> {
+fn adopt_style(shadow: &ShadowRoot, style: &str) -> Result<(), JsValue> {
     let adopted = CssStyleSheet::new().and_then(|sheet| {
-        sheet.replace_sync(STYLE)?;
+        sheet.replace_sync(style)?;
         shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
         Ok(())
     });
     if adopted.is_err() {
-        let style = gloo::utils::document().create_element("style")?;
-        style.set_text_content(Some(STYLE));
-        shadow.append_child(&style)?;
+        let element = gloo::utils::document().create_element("style")?;
+        element.set_text_content(Some(style));
+        shadow.append_child(&element)?;
     }
     Ok(())
 }

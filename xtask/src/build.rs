@@ -121,6 +121,7 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
         "__TIRELIRE_WASM_INTEGRITY__",
         "__TIRELIRE_EDGES__",
         "__TIRELIRE_TEXTS__",
+        "__TIRELIRE_STYLE__",
     ] {
         if !loader.contains(placeholder) {
             return Err(format!("widget/loader.js no longer names {placeholder}"));
@@ -128,6 +129,8 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     }
     let edges = serde_json::to_string(&allowed_edges()?).map_err(|error| error.to_string())?;
     let texts = loader_texts(&repo.join("widget/src/i18n"))?.to_string();
+    let style =
+        serde_json::to_string(&minified_style(tools, repo)?).map_err(|error| error.to_string())?;
     let bundle = format!(
         "(function () {{\n\"use strict\";\n{glue}\n{}\n}})();\n",
         loader
@@ -135,6 +138,7 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
             .replace("__TIRELIRE_WASM__", &wasm_name)
             .replace("__TIRELIRE_EDGES__", &edges)
             .replace("__TIRELIRE_TEXTS__", &texts)
+            .replace("__TIRELIRE_STYLE__", &style)
     );
     let unminified = work.join("tirelire.js");
     write(&unminified, bundle.as_bytes())?;
@@ -165,6 +169,22 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     pin(&js_path, &out_dir)?;
     wordpress_plugin(repo, &public)?;
     Ok((js_path, wasm_out))
+}
+
+/// The widget's stylesheet, minified: the loader carries it to each widget's shadow root.
+fn minified_style(tools: &Tools, repo: &Path) -> Result<String, String> {
+    let output = Command::new(&tools.esbuild)
+        .arg(repo.join("widget/src/style.css"))
+        .args(["--minify", "--log-level=warning"])
+        .output()
+        .map_err(|error| format!("cannot run esbuild: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "esbuild could not minify widget/src/style.css:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|error| error.to_string())
 }
 
 /// Where the edge serves the WordPress plugin, ready for *Plugins → Add New → Upload Plugin*.

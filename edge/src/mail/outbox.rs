@@ -197,7 +197,7 @@ fn values(
     };
     let amount = || -> Option<String> {
         let currency = Currency::from_code(params.get("currency")?.as_str()?)?;
-        Some(Money::new(params.get("amount")?.as_i64()?, currency).format(locale))
+        Some(Money::new(params.get("amount")?.as_i64()?, currency).format_exact(locale))
     };
     template
         .values()

@@ -160,11 +160,14 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
-/// The submit button: "Donner 20 €".
+/// The submit button: "Donner 20,00 €".
 pub fn donate_button(locale: Locale, amount: Option<Money>) -> String {
     let texts = texts(locale);
     match amount {
-        Some(amount) => fill(texts.donate_amount, &[("amount", &amount.format(locale))]),
+        Some(amount) => fill(
+            texts.donate_amount,
+            &[("amount", &amount.format_exact(locale))],
+        ),
         None => texts.donate.to_owned(),
     }
 }
@@ -196,7 +199,7 @@ pub fn donation_count(locale: Locale, count: i64) -> String {
 pub fn thanks_paid(locale: Locale, amount: Money) -> String {
     fill(
         texts(locale).thanks_paid,
-        &[("amount", &amount.format(locale))],
+        &[("amount", &amount.format_exact(locale))],
     )
 }
 
@@ -326,8 +329,11 @@ mod tests {
     #[test]
     fn templates_are_filled() {
         let amount = Money::new(2000, Currency::Eur);
-        assert_eq!(donate_button(Locale::Fr, Some(amount)), "Donner 20\u{a0}€");
-        assert_eq!(donate_button(Locale::En, Some(amount)), "Donate €20");
+        assert_eq!(
+            donate_button(Locale::Fr, Some(amount)),
+            "Donner 20,00\u{a0}€"
+        );
+        assert_eq!(donate_button(Locale::En, Some(amount)), "Donate €20.00");
         assert_eq!(donate_button(Locale::En, None), "Donate");
         assert_eq!(donation_count(Locale::Fr, 12), "12 dons");
         assert_eq!(

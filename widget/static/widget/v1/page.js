@@ -1,6 +1,6 @@
 // The edge's own donation page, for sites where the widget cannot run inline, opened in a tab
-// or framed by the loader: it reads the campaign from the address (?campaign=…&locale=…) and
-// starts the widget as a snippet would. The loader knows it is on this page (the host carries
+// or framed by the loader: it reads the campaign, language, colour and theme from the address
+// (?campaign=…&locale=…&color=…&theme=…) and starts the widget as a snippet would. The loader knows it is on this page (the host carries
 // data-tirelire-hosted), so it never frames the page inside itself.
 (function () {
   var params = new URLSearchParams(location.search);
@@ -10,6 +10,12 @@
   host.setAttribute("data-tirelire-campaign", params.get("campaign") || "");
   host.setAttribute("data-tirelire-locale", locale);
   host.setAttribute("data-tirelire-hosted", "");
+  // The framing page's colour and theme; the loader checks the colour as on any page.
+  ["color", "theme"].forEach(function (name) {
+    if (params.get(name)) {
+      host.setAttribute("data-tirelire-" + name, params.get(name));
+    }
+  });
   // Framed by a page that cannot run the form itself: payment opens in the whole window and
   // comes back to that page, and the frame tells it how tall it is.
   if (window.parent !== window && params.get("return_to")) {
