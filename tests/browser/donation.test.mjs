@@ -85,7 +85,7 @@ test("a 20 € donation goes through the payment page and comes back counted", a
   const receipts = await mailTo(row.email);
   assert.equal(receipts.length, 1);
   assert.equal(receipts[0].subject, "Merci pour votre don à Les Amis du Jardin Partagé");
-  assert.match(receipts[0].text, /votre don de 20\u00a0€ pour « /);
+  assert.match(receipts[0].text, /votre don de 20,00\u00a0€ pour « /);
   assert.ok(receipts[0].text.includes(orderId));
   const mailPage = await browser.newPage({ viewport: { width: 900, height: 900 } });
   await mailPage.goto(`${mailUrl}/`);
