@@ -197,6 +197,19 @@ test("two widgets on one page, in two languages, both work", async () => {
   assert.ok(await bees.getByRole("button", { name: "Donate €30.00" }).isVisible());
   assert.ok(await garden.getByRole("button", { name: "Donner 20,00\u00a0€" }).isVisible());
   await page.screenshot({ path: join(artifacts, "two-widgets.png"), fullPage: true });
+
+  // A donation through the second one comes back to it, and leaves the first as it was.
+  await bees.getByLabel("First name").fill("Sam");
+  await bees.getByLabel("Last name").fill("Taylor");
+  await bees.getByLabel("Email address").fill(`sam.taylor+${process.pid}@example.org`);
+  await bees.getByLabel(/I agree that/).check();
+  await bees.getByRole("button", { name: "Donate €30.00" }).click();
+  await page.waitForURL(`${simUrl}/c/pay/**`);
+  // The payment page speaks the donor's language.
+  await page.getByRole("button", { name: /^Pay\b/ }).click();
+  await page.waitForURL(`${siteUrl}/projets.html**`);
+  await bees.getByTestId("thanks").waitFor();
+  assert.ok(await garden.getByRole("button", { name: "Donner 20,00\u00a0€" }).isVisible());
   assert.deepEqual(page.scriptErrors, []);
 });
 
