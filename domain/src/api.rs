@@ -116,8 +116,15 @@ pub enum ErrorCode {
     PaymentProviderError,
     /// The edge is missing a setting or a secret (503).
     NotConfigured,
-    /// An administration route was called without the deployment's admin token (401).
+    /// An administration route was called without a valid session or the deployment's admin
+    /// token (401).
     Unauthorized,
+    /// The person's role does not allow this (403).
+    Forbidden,
+    /// This changes money or people: sign in again through a link first (403).
+    SignInAgain,
+    /// The sign-in link is unknown, already used or expired (400).
+    SignInLinkInvalid,
     /// Something failed on the edge; the request may be retried (500).
     Internal,
     /// A code this version does not know yet.
@@ -200,6 +207,9 @@ mod tests {
             (ErrorCode::LooksAutomated, "looks_automated"),
             (ErrorCode::CheckoutInProgress, "checkout_in_progress"),
             (ErrorCode::PaymentProviderError, "payment_provider_error"),
+            (ErrorCode::Forbidden, "forbidden"),
+            (ErrorCode::SignInAgain, "sign_in_again"),
+            (ErrorCode::SignInLinkInvalid, "sign_in_link_invalid"),
         ] {
             assert_eq!(
                 serde_json::to_value(code).ok(),

@@ -11,6 +11,7 @@ pub mod locale;
 pub mod money;
 pub mod order;
 pub mod origin;
+pub mod staff;
 
 pub use campaign::{CampaignSlug, CampaignView, CheckoutPolicy, DonationRules};
 pub use donation::{
@@ -21,3 +22,4 @@ pub use locale::Locale;
 pub use money::{Currency, Money};
 pub use order::{DisputeStatus, OrderStatus, TransitionError};
 pub use origin::{InvalidOrigin, WebOrigin};
+pub use staff::Role;

@@ -60,9 +60,18 @@ pub enum EdgeError {
     /// The same attempt is still opening its payment page.
     #[error("the attempt is still opening its payment page")]
     CheckoutInProgress,
-    /// An administration route without the right token.
-    #[error("no valid admin token")]
+    /// An administration route without a valid session or the right token.
+    #[error("no valid session or admin token")]
     Unauthorized,
+    /// The person's role does not allow this route.
+    #[error("the {0} role does not allow this")]
+    Forbidden(&'static str),
+    /// The route changes money or people, and the sign-in is not recent.
+    #[error("the sign-in is not recent enough for this")]
+    SignInAgain,
+    /// A sign-in link that is unknown, used or expired.
+    #[error("the sign-in link is unknown, used or expired")]
+    SignInLinkInvalid,
     /// A webhook delivery was refused.
     #[error(transparent)]
     Webhook(#[from] WebhookError),
@@ -104,6 +113,9 @@ impl EdgeError {
             Self::LooksAutomated(_) => (422, ErrorCode::LooksAutomated),
             Self::CheckoutInProgress => (409, ErrorCode::CheckoutInProgress),
             Self::Unauthorized => (401, ErrorCode::Unauthorized),
+            Self::Forbidden(_) => (403, ErrorCode::Forbidden),
+            Self::SignInAgain => (403, ErrorCode::SignInAgain),
+            Self::SignInLinkInvalid => (400, ErrorCode::SignInLinkInvalid),
             Self::Webhook(WebhookError::MalformedEvent(_)) => (400, ErrorCode::MalformedEvent),
             Self::Webhook(_) => (400, ErrorCode::InvalidSignature),
             Self::Psp(_) => (502, ErrorCode::PaymentProviderError),
@@ -147,7 +159,14 @@ impl EdgeError {
                 "This attempt is still opening its payment page; ask again in a moment."
             }
             Self::Unauthorized => {
-                "This address needs the deployment's admin token as `Authorization: Bearer …`."
+                "Sign in first (or give the deployment's admin token as `Authorization: Bearer …`)."
+            }
+            Self::Forbidden(_) => "Your role in the back-office does not allow this.",
+            Self::SignInAgain => {
+                "This changes money or people: sign in again with a new link, then retry."
+            }
+            Self::SignInLinkInvalid => {
+                "This sign-in link is unknown, already used or expired; ask for a new one."
             }
             Self::Webhook(WebhookError::MalformedEvent(_)) => {
                 "The event is signed but cannot be read."

@@ -17,9 +17,19 @@ pub fn new_delivery_token() -> Result<String, EdgeError> {
     random_word()
 }
 
+/// A secret for a sign-in link or a session: 256 random bits in URL-safe base64. Only its
+/// hash is stored.
+pub fn new_secret() -> Result<String, EdgeError> {
+    random_bytes::<32>()
+}
+
 /// 128 random bits in URL-safe base64.
 fn random_word() -> Result<String, EdgeError> {
-    let mut bytes = [0u8; 16];
+    random_bytes::<16>()
+}
+
+fn random_bytes<const N: usize>() -> Result<String, EdgeError> {
+    let mut bytes = [0u8; N];
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     scope
         .crypto()

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-const DEMO_EDGE: &str = "http://127.0.0.1:8787";
+pub const DEMO_EDGE: &str = "http://127.0.0.1:8787";
 
 /// Sends the test message and reports.
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -82,7 +82,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn token(edge: &str) -> Result<String, String> {
+pub fn token(edge: &str) -> Result<String, String> {
     if let Ok(token) = std::env::var("TIRELIRE_ADMIN_TOKEN") {
         return Ok(token.trim().to_owned());
     }

@@ -8,8 +8,10 @@
 //! cargo xtask build [--no-opt] the widget and the Worker, ready for `wrangler deploy`
 //! cargo xtask wrangler ARGS    the pinned wrangler, run in edge/ with the pinned Node.js
 //! cargo xtask mail-test ADDR   a test message from an edge, to check its mail settings
+//! cargo xtask admin invite ADDR  a one-time link into an edge's back-office
 //! ```
 
+mod admin;
 mod bench;
 mod build;
 mod demo;
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         "build" => build::run(rest),
         "wrangler" => run::wrangler_passthrough(rest),
         "mail-test" => mail_test::run(rest),
+        "admin" => admin::run(rest),
         "help" | "--help" | "-h" => {
             print_usage();
             Ok(())
@@ -57,7 +60,8 @@ cargo xtask test             run every test (host, edge integration, browser)
 cargo xtask bench            print sizes, render time and throughput, and check the budgets
 cargo xtask build [--no-opt] build the widget and the Worker for `wrangler deploy`
 cargo xtask wrangler ARGS    run the pinned wrangler in edge/ (e.g. `cargo xtask wrangler deploy`)
-cargo xtask mail-test ADDR   ask an edge to send a test message [--edge URL] [--language fr|en]"
+cargo xtask mail-test ADDR   ask an edge to send a test message [--edge URL] [--language fr|en]
+cargo xtask admin invite ADDR  let someone into an edge's back-office [--role ROLE] [--edge URL]"
     );
 }
 

@@ -47,7 +47,7 @@ struct OutboxAnswer {
 
 /// Refuses the request unless it carries the admin token. Both sides are hashed before they
 /// are compared, so the comparison's time says nothing about the token.
-fn authorize(req: &Request, env: &Env) -> Result<(), EdgeError> {
+pub fn authorize(req: &Request, env: &Env) -> Result<(), EdgeError> {
     let Some(token) = env.get(ADMIN_TOKEN) else {
         return Err(EdgeError::NotFound);
     };

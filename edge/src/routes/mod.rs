@@ -8,4 +8,5 @@ pub mod checkout;
 pub mod health;
 pub mod orders;
 pub mod pages;
+pub mod staff;
 pub mod webhooks;

@@ -1,0 +1,95 @@
+//! The association's people in the back-office, and what each may do.
+
+use serde::{Deserialize, Serialize};
+
+/// What a person may do in the back-office. Each role can do everything the one before it can.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads the lists (and checks people in at the door).
+    Volunteer,
+    /// Handles money: refunds, offline payments, exports.
+    Treasurer,
+    /// Everything, including inviting and removing people.
+    Admin,
+}
+
+impl Role {
+    /// The name stored and sent: `admin`, `treasurer`, `volunteer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Volunteer => "volunteer",
+            Self::Treasurer => "treasurer",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// The role called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Volunteer, Self::Treasurer, Self::Admin]
+            .into_iter()
+            .find(|role| role.name() == name)
+    }
+
+    /// Whether this role may do what `needed` may.
+    pub fn covers(self, needed: Role) -> bool {
+        self >= needed
+    }
+}
+
+/// `POST /v1/admin/invitations`: who to let in, and as what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationRequest {
+    /// Their email address, where sign-in links go.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// The invitation's link, to send by hand if the mail does not arrive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationResponse {
+    /// The one-time sign-in link.
+    pub link: String,
+    /// When it stops working, in seconds since the epoch.
+    pub expires_at: i64,
+}
+
+/// The person behind a session, as `GET /v1/admin/me` describes them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// Their email address.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+    /// When they last signed in through a link, in seconds since the epoch.
+    pub signed_in_at: i64,
+    /// When the session ends.
+    pub expires_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_nest() {
+        assert!(Role::Admin.covers(Role::Treasurer));
+        assert!(Role::Treasurer.covers(Role::Volunteer));
+        assert!(Role::Treasurer.covers(Role::Treasurer));
+        assert!(!Role::Volunteer.covers(Role::Treasurer));
+        assert!(!Role::Treasurer.covers(Role::Admin));
+    }
+
+    #[test]
+    fn role_names_round_trip_and_match_serde() {
+        for role in [Role::Volunteer, Role::Treasurer, Role::Admin] {
+            assert_eq!(Role::from_name(role.name()), Some(role));
+            assert_eq!(
+                serde_json::to_value(role).ok(),
+                Some(serde_json::json!(role.name()))
+            );
+        }
+        assert_eq!(Role::from_name("owner"), None);
+    }
+}

@@ -1,0 +1,481 @@
+//! Who may enter the back-office: invitations by the deployment's token, one-time links,
+//! sessions in a `__Host-` cookie, roles, recent sign-in, and same-origin writes. Every
+//! refusal is checked to have written nothing.
+
+mod common;
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use common::{stack, unique};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use tirelire_tests::mail_catcher::CatcherClient;
+use tirelire_tests::running::{Answer, Running};
+
+/// The tests check that refusals change no table, so they take turns: another test's writes
+/// would show up in the counts.
+fn serial() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn admin_token() -> String {
+    std::env::var("TIRELIRE_ADMIN_TOKEN").expect("TIRELIRE_ADMIN_TOKEN is set by cargo xtask test")
+}
+
+fn address(name: &str) -> String {
+    format!("{name}-{}-{}@asso.example", std::process::id(), unique())
+}
+
+/// `POST /v1/admin/invitations` with the deployment's token.
+fn invite_with_token(stack: &Running, email: &str, role: &str) -> Answer {
+    let bearer = format!("Bearer {}", admin_token());
+    stack.send(
+        "POST",
+        "/v1/admin/invitations",
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+        ],
+        Some(
+            json!({ "email": email, "role": role })
+                .to_string()
+                .as_bytes(),
+        ),
+    )
+}
+
+/// The secret in an invitation's or a mail's link.
+fn token_of(link: &str) -> String {
+    link.split_once("#sign-in=")
+        .map(|(_, token)| token.to_owned())
+        .unwrap_or_else(|| panic!("no token in {link}"))
+}
+
+/// A JSON write from the edge's own pages, with a session cookie if given.
+fn write(stack: &Running, path: &str, cookie: Option<&str>, body: &Value) -> Answer {
+    write_from(stack, path, Some(&stack.edge_url), cookie, body)
+}
+
+fn write_from(
+    stack: &Running,
+    path: &str,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+    body: &Value,
+) -> Answer {
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(origin) = origin {
+        headers.push(("Origin", origin));
+    }
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie", cookie));
+    }
+    stack.send("POST", path, &headers, Some(body.to_string().as_bytes()))
+}
+
+fn me(stack: &Running, cookie: &str) -> Answer {
+    stack.send("GET", "/v1/admin/me", &[("Cookie", cookie)], None)
+}
+
+/// Uses a link; gives the answer and the `name=value` of the cookie it set, if any.
+fn open_session(stack: &Running, token: &str) -> (Answer, Option<String>) {
+    let answer = write(stack, "/v1/admin/session", None, &json!({ "token": token }));
+    let cookie = answer
+        .header("set-cookie")
+        .and_then(|value| value.split(';').next())
+        .map(str::to_owned);
+    (answer, cookie)
+}
+
+/// A person let in as `role`, signed in: their email and session cookie.
+fn signed_in(stack: &Running, role: &str) -> (String, String) {
+    let email = address(role);
+    let invited = invite_with_token(stack, &email, role);
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let (answer, cookie) = open_session(
+        stack,
+        &token_of(invited.json()["link"].as_str().unwrap_or_default()),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    (email, cookie.expect("a session cookie"))
+}
+
+fn count(stack: &Running, sql: &str) -> i64 {
+    common::db(stack)
+        .query_row(sql, [], |row| row.get(0))
+        .expect("the back-office tables can be read")
+}
+
+fn counts(stack: &Running) -> (i64, i64, i64, i64) {
+    (
+        count(stack, "SELECT count(*) FROM people"),
+        count(stack, "SELECT count(*) FROM sign_in_links"),
+        count(stack, "SELECT count(*) FROM sessions"),
+        count(stack, "SELECT count(*) FROM audit_log"),
+    )
+}
+
+#[test]
+fn the_first_admin_is_invited_with_the_deployment_token_and_signs_in_once() {
+    let _turn = serial();
+    let stack = stack();
+    let email = address("first-admin");
+    let invited = invite_with_token(&stack, &email.to_uppercase(), "admin");
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let link = invited.json()["link"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        link.starts_with(&format!("{}/admin/#sign-in=", stack.edge_url)),
+        "{link}"
+    );
+    let token = token_of(&link);
+    // Only the hash is kept.
+    assert_eq!(
+        count(
+            &stack,
+            &format!("SELECT count(*) FROM sign_in_links WHERE token_hash LIKE '%{token}%'")
+        ),
+        0
+    );
+
+    let (answer, cookie) = open_session(&stack, &token);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let set_cookie = answer.header("set-cookie").unwrap_or_default().to_owned();
+    for part in [
+        "__Host-tirelire_session=",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/",
+    ] {
+        assert!(
+            set_cookie.contains(part),
+            "{part} missing from {set_cookie}"
+        );
+    }
+    assert_eq!(answer.json()["email"], json!(email), "stored in lower case");
+    assert_eq!(answer.json()["role"], json!("admin"));
+    assert_eq!(
+        answer.allow_origin, None,
+        "the back-office API is not for other sites"
+    );
+
+    let cookie = cookie.expect("a session cookie");
+    let who = me(&stack, &cookie);
+    assert_eq!(who.status, 200, "{}", who.body);
+    assert_eq!(who.json()["email"], json!(email));
+
+    // The link works once.
+    let before = counts(&stack);
+    let (again, again_cookie) = open_session(&stack, &token);
+    assert_eq!(again.status, 400);
+    assert_eq!(again.error_code(), "sign_in_link_invalid");
+    assert_eq!(again_cookie, None);
+    assert_eq!(counts(&stack), before);
+
+    // The audit log says who was invited, by the deployment, and who signed in.
+    let person: i64 = common::db(&stack)
+        .query_row("SELECT id FROM people WHERE email = ?1", [&email], |row| {
+            row.get(0)
+        })
+        .expect("the person is stored");
+    let subject = format!("person:{person}");
+    let actions: Vec<(String, Option<i64>)> = {
+        let db = common::db(&stack);
+        let mut statement = db
+            .prepare("SELECT action, person_id FROM audit_log WHERE subject = ?1 ORDER BY id")
+            .expect("the audit log can be read");
+        statement
+            .query_map([&subject], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("the audit log can be read")
+            .filter_map(Result::ok)
+            .collect()
+    };
+    assert_eq!(
+        actions,
+        vec![
+            ("invited".to_owned(), None),
+            ("signed_in".to_owned(), Some(person))
+        ]
+    );
+}
+
+#[test]
+fn the_audit_log_cannot_be_edited_or_deleted() {
+    let _turn = serial();
+    let stack = stack();
+    signed_in(&stack, "volunteer");
+    let db = Connection::open(stack.d1_file()).expect("the local D1 database opens");
+    db.busy_timeout(Duration::from_secs(5))
+        .expect("a busy timeout can be set");
+    let update = db.execute("UPDATE audit_log SET action = 'nothing'", []);
+    let delete = db.execute("DELETE FROM audit_log", []);
+    assert!(update.is_err_and(|error| error.to_string().contains("never edited")));
+    assert!(delete.is_err_and(|error| error.to_string().contains("never deleted")));
+}
+
+#[test]
+fn an_expired_link_is_refused_and_opens_nothing() {
+    let _turn = serial();
+    let stack = stack();
+    let email = address("late");
+    let invited = invite_with_token(&stack, &email, "treasurer");
+    let token = token_of(invited.json()["link"].as_str().unwrap_or_default());
+    let db = Connection::open(stack.d1_file()).expect("the local D1 database opens");
+    db.busy_timeout(Duration::from_secs(5))
+        .expect("a busy timeout can be set");
+    db.execute(
+        "UPDATE sign_in_links SET expires_at = unixepoch() - 1
+         WHERE person_id = (SELECT id FROM people WHERE email = ?1)",
+        [&email],
+    )
+    .expect("the link can be aged");
+    let before = counts(&stack);
+    let (answer, cookie) = open_session(&stack, &token);
+    assert_eq!(answer.status, 400);
+    assert_eq!(answer.error_code(), "sign_in_link_invalid");
+    assert_eq!(cookie, None);
+    assert_eq!(counts(&stack), before);
+}
+
+#[test]
+fn wrong_tokens_sessions_and_origins_are_refused_and_change_nothing() {
+    let _turn = serial();
+    let stack = stack();
+    let (_, admin) = signed_in(&stack, "admin");
+    let before = counts(&stack);
+
+    // The deployment's token, wrong.
+    let wrong = stack.send(
+        "POST",
+        "/v1/admin/invitations",
+        &[
+            ("Authorization", "Bearer not-the-token"),
+            ("Content-Type", "application/json"),
+        ],
+        Some(
+            json!({ "email": address("x"), "role": "admin" })
+                .to_string()
+                .as_bytes(),
+        ),
+    );
+    assert_eq!(
+        (wrong.status, wrong.error_code().as_str()),
+        (401, "unauthorized")
+    );
+
+    // No session, a made-up one, and a stolen one sent from another site.
+    let body = json!({ "email": address("y"), "role": "volunteer" });
+    let none = write(&stack, "/v1/admin/invitations", None, &body);
+    assert_eq!(
+        (none.status, none.error_code().as_str()),
+        (401, "unauthorized")
+    );
+    let forged = write(
+        &stack,
+        "/v1/admin/invitations",
+        Some("__Host-tirelire_session=forged"),
+        &body,
+    );
+    assert_eq!(
+        (forged.status, forged.error_code().as_str()),
+        (401, "unauthorized")
+    );
+    for origin in [Some("https://evil.example"), Some("null"), None] {
+        let foreign = write_from(&stack, "/v1/admin/invitations", origin, Some(&admin), &body);
+        assert_eq!(foreign.status, 403, "{origin:?}: {}", foreign.body);
+        assert_eq!(foreign.error_code(), "origin_not_allowed");
+        let out = write_from(
+            &stack,
+            "/v1/admin/sign-out",
+            origin,
+            Some(&admin),
+            &json!({}),
+        );
+        assert_eq!(out.status, 403, "{origin:?}");
+        let link = write_from(
+            &stack,
+            "/v1/admin/session",
+            origin,
+            None,
+            &json!({ "token": "x" }),
+        );
+        assert_eq!(link.status, 403, "{origin:?}");
+    }
+    // Unknown links, and bodies that are not what the route reads.
+    let unknown = write(
+        &stack,
+        "/v1/admin/session",
+        None,
+        &json!({ "token": "nope" }),
+    );
+    assert_eq!(
+        (unknown.status, unknown.error_code().as_str()),
+        (400, "sign_in_link_invalid")
+    );
+    let malformed = write(&stack, "/v1/admin/session", None, &json!({ "tok": 1 }));
+    assert_eq!(
+        (malformed.status, malformed.error_code().as_str()),
+        (400, "malformed_body")
+    );
+    let role = write(
+        &stack,
+        "/v1/admin/invitations",
+        Some(&admin),
+        &json!({ "email": "a@b.fr", "role": "owner" }),
+    );
+    assert_eq!(
+        (role.status, role.error_code().as_str()),
+        (400, "malformed_body")
+    );
+    let email = write(
+        &stack,
+        "/v1/admin/invitations",
+        Some(&admin),
+        &json!({ "email": "nobody", "role": "admin" }),
+    );
+    assert_eq!(
+        (email.status, email.error_code().as_str()),
+        (422, "invalid_submission")
+    );
+
+    // No preflight and no CORS header on the back-office's API.
+    let preflight = stack.send(
+        "OPTIONS",
+        "/v1/admin/invitations",
+        &[
+            ("Origin", "https://evil.example"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        None,
+    );
+    assert_eq!(preflight.allow_origin, None);
+    assert_ne!(preflight.status, 204);
+    assert_eq!(counts(&stack), before);
+}
+
+#[test]
+fn a_volunteer_cannot_invite_and_an_admin_can() {
+    let _turn = serial();
+    let stack = stack();
+    let (_, volunteer) = signed_in(&stack, "volunteer");
+    let (_, admin) = signed_in(&stack, "admin");
+    let body = json!({ "email": address("newcomer"), "role": "treasurer" });
+    let before = counts(&stack);
+    let refused = write(&stack, "/v1/admin/invitations", Some(&volunteer), &body);
+    assert_eq!(
+        (refused.status, refused.error_code().as_str()),
+        (403, "forbidden")
+    );
+    assert_eq!(counts(&stack), before);
+
+    let invited = write(&stack, "/v1/admin/invitations", Some(&admin), &body);
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    assert!(
+        invited.json()["link"]
+            .as_str()
+            .is_some_and(|link| link.contains("#sign-in="))
+    );
+}
+
+#[test]
+fn changes_to_people_need_a_recent_sign_in() {
+    let _turn = serial();
+    let stack = stack();
+    let (email, admin) = signed_in(&stack, "admin");
+    let db = Connection::open(stack.d1_file()).expect("the local D1 database opens");
+    db.busy_timeout(Duration::from_secs(5))
+        .expect("a busy timeout can be set");
+    db.execute(
+        "UPDATE sessions SET signed_in_at = unixepoch() - 2 * 3600
+         WHERE person_id = (SELECT id FROM people WHERE email = ?1)",
+        [&email],
+    )
+    .expect("the sign-in can be aged");
+    let before = counts(&stack);
+    let stale = write(
+        &stack,
+        "/v1/admin/invitations",
+        Some(&admin),
+        &json!({ "email": address("later"), "role": "volunteer" }),
+    );
+    assert_eq!(
+        (stale.status, stale.error_code().as_str()),
+        (403, "sign_in_again")
+    );
+    assert_eq!(counts(&stack), before);
+    // Reading still works.
+    assert_eq!(me(&stack, &admin).status, 200);
+}
+
+#[test]
+fn signing_out_ends_the_session_for_good() {
+    let _turn = serial();
+    let stack = stack();
+    let (_, cookie) = signed_in(&stack, "treasurer");
+    let out = write(&stack, "/v1/admin/sign-out", Some(&cookie), &json!({}));
+    assert_eq!(out.status, 204, "{}", out.body);
+    assert!(
+        out.header("set-cookie")
+            .is_some_and(|value| value.contains("Max-Age=0"))
+    );
+    let after = me(&stack, &cookie);
+    assert_eq!(
+        (after.status, after.error_code().as_str()),
+        (401, "unauthorized")
+    );
+}
+
+#[test]
+fn a_member_gets_a_link_by_mail_and_a_stranger_gets_the_same_answer_and_no_mail() {
+    let _turn = serial();
+    let stack = stack();
+    let catcher = CatcherClient::new(
+        &std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test"),
+    );
+    let member = address("member");
+    assert_eq!(invite_with_token(&stack, &member, "volunteer").status, 201);
+    let stranger = address("stranger");
+
+    let asked = write(
+        &stack,
+        "/v1/admin/sign-in",
+        None,
+        &json!({ "email": member.to_uppercase() }),
+    );
+    let unknown = write(
+        &stack,
+        "/v1/admin/sign-in",
+        None,
+        &json!({ "email": stranger }),
+    );
+    assert_eq!((asked.status, unknown.status), (202, 202));
+    assert_eq!(asked.body, unknown.body);
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut messages = catcher.messages_to(&member);
+    while messages.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        messages = catcher.messages_to(&member);
+    }
+    let text = messages
+        .first()
+        .and_then(|message| message["text"].as_str())
+        .unwrap_or_else(|| panic!("no sign-in mail for {member}"))
+        .to_owned();
+    assert!(text.contains("15 minutes"), "{text}");
+    let link = text
+        .split_whitespace()
+        .find(|word| word.contains("#sign-in="))
+        .unwrap_or_else(|| panic!("no link in {text}"));
+    let (answer, cookie) = open_session(&stack, &token_of(link));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["role"], json!("volunteer"));
+    assert!(cookie.is_some());
+    assert!(catcher.messages_to(&stranger).is_empty());
+}
