@@ -4,11 +4,14 @@ use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 
 use crate::error::EdgeError;
 use crate::http::{allow_any_origin, preflight, secure};
-use crate::routes::{admin, campaigns, checkout, health, orders, pages, webhooks};
+use crate::routes::{admin, campaigns, checkout, health, orders, pages, staff, webhooks};
 
-/// Answers one request. Every answer, refusals included, carries the CORS and security headers.
+/// Answers one request. Every answer, refusals included, carries the security headers, and
+/// every public API answer the CORS header. The back-office's API (`/v1/admin/…`) is for the
+/// edge's own pages only: it carries no CORS header and answers no preflight.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let mut response = if req.method() == Method::Options {
+    let public = !req.path().starts_with("/v1/admin/");
+    let mut response = if req.method() == Method::Options && public {
         preflight()?
     } else {
         let response = routes(ctx).run(req, env).await?;
@@ -19,7 +22,9 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Resp
             response
         }
     };
-    allow_any_origin(&mut response)?;
+    if public {
+        allow_any_origin(&mut response)?;
+    }
     secure(&mut response)?;
     Ok(response)
 }
@@ -45,6 +50,21 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         .get_async("/v1/admin/mail/outbox", |req, route| async move {
             reply(admin::outbox(req, &route.env).await)
         })
+        .post_async("/v1/admin/invitations", |req, route| async move {
+            reply(staff::invite(req, &route.env, &route.data).await)
+        })
+        .post_async("/v1/admin/sign-in", |req, route| async move {
+            reply(staff::sign_in(req, &route.env, &route.data).await)
+        })
+        .post_async("/v1/admin/session", |req, route| async move {
+            reply(staff::open(req, &route.env, &route.data).await)
+        })
+        .get_async("/v1/admin/me", |req, route| async move {
+            reply(staff::who(req, &route.env).await)
+        })
+        .post_async("/v1/admin/sign-out", |req, route| async move {
+            reply(staff::sign_out(req, &route.env).await)
+        })
         // The edge's own pages, served through the Worker so that each answer can say which
         // sites may frame it.
         .get_async(pages::HOSTED_FORM, |req, route| async move {
@@ -52,6 +72,9 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .get_async(pages::CHALLENGE, |req, route| async move {
             reply(pages::challenge(req, &route.env).await)
+        })
+        .get_async(pages::BACK_OFFICE, |req, route| async move {
+            reply(pages::back_office(req, &route.env).await)
         })
         .or_else_any_method("/*path", |_, _| reply(Err(EdgeError::NotFound)))
 }

@@ -18,6 +18,7 @@ export const edgeUrl = need("TIRELIRE_EDGE_URL");
 export const siteUrl = need("TIRELIRE_SITE_URL");
 export const simUrl = need("TIRELIRE_SIM_URL");
 export const mailUrl = need("TIRELIRE_MAIL_URL");
+export const adminToken = need("TIRELIRE_ADMIN_TOKEN");
 export const artifacts = need("TIRELIRE_ARTIFACTS");
 const persistDir = need("TIRELIRE_PERSIST_DIR");
 

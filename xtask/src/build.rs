@@ -62,6 +62,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 pub fn all(tools: &Tools, optimize: Optimize) -> Result<Built, String> {
     let repo = crate::repo_root();
     let (widget_js, widget_wasm) = widget(tools, &repo, optimize)?;
+    back_office(tools, &repo, optimize)?;
     let (worker_js, worker_wasm) = worker(tools, &repo, optimize)?;
     Ok(Built {
         widget_js,
@@ -169,6 +170,49 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
     pin(&js_path, &out_dir)?;
     wordpress_plugin(repo, &public)?;
     Ok((js_path, wasm_out))
+}
+
+/// Builds the back-office into `edge/public/admin/`: its page and stylesheet, wasm-bindgen's
+/// glue and the WebAssembly. Runs after the widget, which clears `edge/public/`.
+fn back_office(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(), String> {
+    println!("Building the back-office…");
+    let target_dir = target_dir(repo);
+    checked(
+        cargo().args([
+            "build",
+            "--package",
+            "tirelire-admin",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]),
+        "compile the back-office",
+    )?;
+    let out_dir = repo.join("edge/public/admin");
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|error| format!("cannot create {}: {error}", out_dir.display()))?;
+    copy_dir(&repo.join("admin/static"), &out_dir)?;
+    checked(
+        Command::new(&tools.wasm_bindgen)
+            .arg(target_dir.join("wasm32-unknown-unknown/release/tirelire_admin.wasm"))
+            .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+            .arg(&out_dir),
+        "generate the back-office's bindings",
+    )?;
+    if optimize.0 {
+        let wasm = out_dir.join("tirelire_admin_bg.wasm");
+        checked(
+            tools
+                .node_command()
+                .arg(&tools.wasm_opt)
+                .args(["-Oz", "--strip-debug", "--strip-producers"])
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm),
+            "optimize the back-office's wasm",
+        )?;
+    }
+    Ok(())
 }
 
 /// The widget's stylesheet, minified: the loader carries it to each widget's shadow root.

@@ -5,7 +5,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tirelire_tests::stack::{Ports, Stack, StackConfig};
+use tirelire_tests::stack::{MAIL_TREASURER, Ports, Stack, StackConfig};
 
 use crate::build::{self, Optimize};
 use crate::tools::{Need, Tools};
@@ -50,6 +50,13 @@ pub fn run() -> Result<(), String> {
     std::fs::write(&token_file, &stack.admin_token)
         .map_err(|error| format!("cannot write {}: {error}", token_file.display()))?;
     println!("\n  Open {}/\n", stack.site_url);
+    // The demo association's treasurer, let in as admin with a fresh link at each start.
+    match crate::admin::invite(&stack.edge_url, &stack.admin_token, MAIL_TREASURER, "admin") {
+        Ok(link) => println!(
+            "  The back-office, signed in as {MAIL_TREASURER} (the link works once):\n  {link}\n"
+        ),
+        Err(error) => eprintln!("  The back-office's invitation failed: {error}\n"),
+    }
     if let Some(mail_url) = &stack.mail_url {
         println!("  Mail the edge sends (receipts, notices, tests): {mail_url}/\n");
     }

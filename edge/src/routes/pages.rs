@@ -1,9 +1,11 @@
-//! The edge's own pages: the hosted form, which sites that cannot run the widget frame, and the
-//! challenge page, which the widget frames to run Cloudflare Turnstile wherever it is.
+//! The edge's own pages: the hosted form, which sites that cannot run the widget frame, the
+//! challenge page, which the widget frames to run Cloudflare Turnstile wherever it is, and the
+//! back-office.
 //!
-//! Both are static files, served through the Worker so that each answer carries a Content
-//! Security Policy whose `frame-ancestors` are the campaign's allowed origins: no other site
-//! can frame the form (clickjacking) or harvest challenge tokens.
+//! All are static files, served through the Worker so that each answer carries its own Content
+//! Security Policy. The form's and the challenge's `frame-ancestors` are the campaign's allowed
+//! origins: no other site can frame the form (clickjacking) or harvest challenge tokens. The
+//! back-office can be framed by nobody.
 
 use html_escape::encode_double_quoted_attribute as attr;
 use tirelire_domain::CampaignSlug;
@@ -13,6 +15,8 @@ use crate::config::Settings;
 use crate::error::EdgeError;
 use crate::storage::Storage;
 
+/// The back-office's path.
+pub const BACK_OFFICE: &str = "/admin/";
 /// The hosted form's path.
 pub const HOSTED_FORM: &str = "/widget/v1/page.html";
 /// The challenge page's path.
@@ -51,6 +55,22 @@ pub async fn challenge(req: Request, env: &Env) -> Result<Response, EdgeError> {
         .replace("{{SITE_KEY}}", &attr(&turnstile.site_key))
         .replace("{{SCRIPT_URL}}", &attr(&turnstile.script_url));
     page(&html, &csp)
+}
+
+/// `GET /admin/`: the back-office's page. It runs only its own files and talks only to its
+/// own edge.
+pub async fn back_office(req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let url = req
+        .url()?
+        .join("/admin/index.html")
+        .map_err(|error| EdgeError::Runtime(error.to_string()))?;
+    let html = asset(Request::new(url.as_str(), worker::Method::Get)?, env).await?;
+    page(
+        &html,
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'",
+    )
 }
 
 /// The sites that may frame a page: the edge itself, and the allowed origins of the campaign

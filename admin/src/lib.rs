@@ -1,0 +1,221 @@
+//! The Tirelire back-office, served by the association's edge under `/admin/`.
+//!
+//! This first part lets people in: it uses the one-time link in the address
+//! (`/admin/#sign-in=…`), asks for a new link by mail, says who is signed in, and signs out.
+//! It talks only to its own edge's `/v1/admin/…` routes; the session is an `HttpOnly` cookie
+//! that this code never sees.
+
+use gloo::net::http::{Request, Response};
+use serde::Serialize;
+use tirelire_domain::Role;
+use tirelire_domain::staff::Me;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+use yew::prelude::*;
+
+/// Starts the back-office in `root`.
+#[wasm_bindgen]
+pub fn start_admin(root: Element) {
+    console_error_panic_hook::set_once();
+    yew::Renderer::<App>::with_root(root).render();
+}
+
+/// Where the back-office stands.
+#[derive(Clone, PartialEq)]
+enum Phase {
+    /// Asking the edge who this is.
+    Loading,
+    /// Nobody is signed in; `notice` says why, or what happened.
+    SignIn(Option<Notice>),
+    /// Someone is.
+    In(Me),
+}
+
+#[derive(Clone, PartialEq)]
+enum Notice {
+    LinkSent,
+    LinkInvalid,
+    SignedOut,
+    Unreachable,
+}
+
+impl Notice {
+    fn text(&self) -> &'static str {
+        match self {
+            Self::LinkSent => {
+                "Si cette adresse fait partie de l'équipe, un lien de connexion vient de lui être envoyé. Il sert une fois, pendant 15 minutes."
+            }
+            Self::LinkInvalid => {
+                "Ce lien a déjà servi ou a expiré. Demandez-en un nouveau ci-dessous."
+            }
+            Self::SignedOut => "Vous êtes déconnecté·e.",
+            Self::Unreachable => {
+                "Le serveur de l'association ne répond pas. Vérifiez votre connexion, puis réessayez."
+            }
+        }
+    }
+
+    fn is_error(&self) -> bool {
+        matches!(self, Self::LinkInvalid | Self::Unreachable)
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "administration",
+        Role::Treasurer => "trésorerie",
+        Role::Volunteer => "bénévole",
+    }
+}
+
+async fn post<T: Serialize>(path: &str, body: &T) -> Result<Response, gloo::net::Error> {
+    Request::post(path).json(body)?.send().await
+}
+
+/// Uses the link in the address, if there is one, then asks who is signed in.
+async fn arrive() -> Phase {
+    let location = gloo::utils::window().location();
+    let hash = location.hash().unwrap_or_default();
+    if let Some(token) = hash.strip_prefix("#sign-in=") {
+        // The secret leaves the address at once: no bookmark or shared screen keeps it.
+        let _ = gloo::utils::history().replace_state_with_url(&JsValue::NULL, "", Some("/admin/"));
+        return match post("/v1/admin/session", &serde_json::json!({ "token": token })).await {
+            Ok(response) if response.ok() => match response.json::<Me>().await {
+                Ok(me) => Phase::In(me),
+                Err(_) => Phase::SignIn(Some(Notice::Unreachable)),
+            },
+            Ok(response) if response.status() == 400 => Phase::SignIn(Some(Notice::LinkInvalid)),
+            _ => Phase::SignIn(Some(Notice::Unreachable)),
+        };
+    }
+    match Request::get("/v1/admin/me").send().await {
+        Ok(response) if response.ok() => match response.json::<Me>().await {
+            Ok(me) => Phase::In(me),
+            Err(_) => Phase::SignIn(Some(Notice::Unreachable)),
+        },
+        Ok(response) if response.status() == 401 => Phase::SignIn(None),
+        _ => Phase::SignIn(Some(Notice::Unreachable)),
+    }
+}
+
+#[function_component(App)]
+fn app() -> Html {
+    let phase = use_state(|| Phase::Loading);
+    {
+        let phase = phase.clone();
+        use_effect_with((), move |()| {
+            let start = move || {
+                let phase = phase.clone();
+                wasm_bindgen_futures::spawn_local(async move { phase.set(arrive().await) });
+            };
+            start();
+            // A link pasted into this tab changes only the address's fragment.
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
+                    start();
+                });
+            move || drop(listener)
+        });
+    }
+    let set = {
+        let phase = phase.clone();
+        Callback::from(move |next: Phase| phase.set(next))
+    };
+    match &*phase {
+        Phase::Loading => html! { <p class="muted" aria-live="polite">{ "Chargement…" }</p> },
+        Phase::SignIn(notice) => html! { <SignIn notice={notice.clone()} on_done={set} /> },
+        Phase::In(me) => html! { <Home me={me.clone()} on_done={set} /> },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SignInProps {
+    notice: Option<Notice>,
+    on_done: Callback<Phase>,
+}
+
+#[function_component(SignIn)]
+fn sign_in(props: &SignInProps) -> Html {
+    let email = use_state(String::new);
+    let busy = use_state(|| false);
+    let oninput = {
+        let email = email.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            email.set(input.value());
+        })
+    };
+    let onsubmit = {
+        let email = email.clone();
+        let busy = busy.clone();
+        let on_done = props.on_done.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let address = (*email).trim().to_owned();
+            let busy = busy.clone();
+            let on_done = on_done.clone();
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let body = serde_json::json!({ "email": address, "language": "fr" });
+                let notice = match post("/v1/admin/sign-in", &body).await {
+                    Ok(response) if response.status() == 202 => Notice::LinkSent,
+                    _ => Notice::Unreachable,
+                };
+                busy.set(false);
+                on_done.emit(Phase::SignIn(Some(notice)));
+            });
+        })
+    };
+    html! {
+        <>
+            <h1>{ "Espace de gestion" }</h1>
+            if let Some(notice) = &props.notice {
+                <p class={classes!("notice", notice.is_error().then_some("error"))} role="status">
+                    { notice.text() }
+                </p>
+            }
+            <form class="card" {onsubmit}>
+                <p class="muted">{ "Recevez par mail un lien pour entrer. Pas de mot de passe à retenir." }</p>
+                <label for="email">{ "Votre adresse e-mail" }</label>
+                <input id="email" type="email" autocomplete="email" required=true
+                       value={(*email).clone()} {oninput} />
+                <button type="submit" disabled={*busy}>{ "Recevoir un lien" }</button>
+            </form>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HomeProps {
+    me: Me,
+    on_done: Callback<Phase>,
+}
+
+#[function_component(Home)]
+fn home(props: &HomeProps) -> Html {
+    let onclick = {
+        let on_done = props.on_done.clone();
+        Callback::from(move |_| {
+            let on_done = on_done.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let notice = match post("/v1/admin/sign-out", &serde_json::json!({})).await {
+                    Ok(response) if response.status() == 204 || response.status() == 401 => {
+                        Notice::SignedOut
+                    }
+                    _ => Notice::Unreachable,
+                };
+                on_done.emit(Phase::SignIn(Some(notice)));
+            });
+        })
+    };
+    html! {
+        <>
+            <h1>{ "Espace de gestion" }</h1>
+            <section class="card" data-testid="signed-in">
+                <p>{ "Connecté·e : " }<strong>{ &props.me.email }</strong></p>
+                <p class="muted">{ format!("Rôle : {}", role_name(props.me.role)) }</p>
+                <button type="button" class="secondary" {onclick}>{ "Se déconnecter" }</button>
+            </section>
+        </>
+    }
+}

@@ -1,0 +1,96 @@
+// The back-office's door: a one-time link opens a session that survives a reload, works once,
+// and ends with sign-out; a member asks for a link by mail and gets in with it.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import { adminToken, artifacts, edgeUrl, launch, mailTo, violations } from "./support.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+let people = 0;
+function address(role) {
+  people += 1;
+  return `${role}-${process.pid}-${people}@asso.example`;
+}
+
+/// Lets `email` in as `role` with the deployment's token, as `cargo xtask admin invite` does.
+async function invite(email, role) {
+  const response = await fetch(`${edgeUrl}/v1/admin/invitations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ email, role }),
+  });
+  assert.equal(response.status, 201);
+  return (await response.json()).link;
+}
+
+async function adminPage() {
+  const context = await browser.newContext({ viewport: { width: 400, height: 800 }, locale: "fr-FR" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.scriptErrors = errors;
+  return page;
+}
+
+test("an invitation's link signs in once, the session survives a reload, and sign-out ends it", async () => {
+  const email = address("tresorerie");
+  const link = await invite(email, "treasurer");
+  const page = await adminPage();
+  await page.goto(link);
+  const card = page.getByTestId("signed-in");
+  await card.waitFor();
+  assert.match(await card.textContent(), new RegExp(email.replace(/[.+]/g, "\\$&")));
+  assert.match(await card.textContent(), /trésorerie/);
+  assert.equal(new URL(page.url()).hash, "", "the secret leaves the address");
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await page.screenshot({ path: join(artifacts, "admin-signed-in.png"), fullPage: true });
+
+  const cookies = await page.context().cookies();
+  const session = cookies.find((cookie) => cookie.name === "__Host-tirelire_session");
+  assert.ok(session, "the session cookie is kept");
+  assert.ok(session.httpOnly && session.secure && session.sameSite === "Strict");
+
+  await page.reload();
+  await card.waitFor();
+
+  // The same link, again.
+  const again = await adminPage();
+  await again.goto(link);
+  await again.getByText("Ce lien a déjà servi ou a expiré").waitFor();
+  assert.equal(await again.getByTestId("signed-in").count(), 0);
+
+  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await page.getByText("Vous êtes déconnecté·e.").waitFor();
+  await page.reload();
+  await page.getByLabel("Votre adresse e-mail").waitFor();
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test("a member asks for a link by mail and gets in with it", async () => {
+  const email = address("benevole");
+  await invite(email, "volunteer");
+  const page = await adminPage();
+  await page.goto(`${edgeUrl}/admin/`);
+  await page.getByLabel("Votre adresse e-mail").fill(email);
+  await page.getByRole("button", { name: "Recevoir un lien" }).click();
+  await page.getByText("un lien de connexion vient de lui être envoyé").waitFor();
+  await page.screenshot({ path: join(artifacts, "admin-sign-in.png"), fullPage: true });
+
+  const [mail] = await mailTo(email);
+  assert.ok(mail, "the sign-in mail arrives");
+  const link = mail.text.split(/\s+/).find((word) => word.includes("#sign-in="));
+  await page.goto(link);
+  await page.getByTestId("signed-in").waitFor();
+  assert.match(await page.getByTestId("signed-in").textContent(), /bénévole/);
+  assert.deepEqual(page.scriptErrors, []);
+});
