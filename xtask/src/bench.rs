@@ -81,6 +81,15 @@ pub fn run() -> Result<(), String> {
         WIDGET_BROTLI_BUDGET,
         check("widget size", widget_brotli <= WIDGET_BROTLI_BUDGET)
     );
+    let admin = repo.join("edge/public/admin");
+    let admin_js = Sizes::of(&admin.join("tirelire_admin.js"))?;
+    let admin_wasm = Sizes::of(&admin.join("tirelire_admin_bg.wasm"))?;
+    println!(
+        "back-office js + wasm  {} / {} / {}   (staff only, loaded once per session; no budget yet)",
+        admin_js.raw + admin_wasm.raw,
+        admin_js.gzip + admin_wasm.gzip,
+        admin_js.brotli + admin_wasm.brotli
+    );
     let worker_js = Sizes::of(&built.worker_js)?;
     let worker_wasm = Sizes::of(&built.worker_wasm)?;
     let worker_gzip = worker_js.gzip + worker_wasm.gzip;
