@@ -5,14 +5,12 @@
 //! cargo xtask admin invite ADDRESS [--role admin|treasurer|volunteer] [--edge URL]
 //! ```
 //!
-//! The role defaults to `admin`. The edge and its token are found as for `cargo xtask
-//! mail-test`: the demo's by default, or `--edge https://…` with `TIRELIRE_ADMIN_TOKEN`.
+//! The role defaults to `admin`. The edge and its token are found as `edge_api` says: the
+//! demo's by default, or `--edge https://…` with `TIRELIRE_ADMIN_TOKEN`.
 
-use std::time::Duration;
+use serde_json::json;
 
-use serde_json::{Value, json};
-
-use crate::mail_test::{DEMO_EDGE, token};
+use crate::edge_api::{self, DEMO_EDGE};
 
 const USAGE: &str =
     "usage: cargo xtask admin invite ADDRESS [--role admin|treasurer|volunteer] [--edge URL]";
@@ -39,7 +37,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let email = email.ok_or(USAGE)?;
     let edge = edge.trim_end_matches('/').to_owned();
-    let link = invite(&edge, &token(&edge)?, &email, &role)?;
+    let link = invite(&edge, &edge_api::token(&edge)?, &email, &role)?;
     println!(
         "{email} may now enter the back-office as {role}. Send them this link; it works once, for 7 days:\n\n{link}\n"
     );
@@ -48,28 +46,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// Asks `edge` to invite `email` as `role`; gives the link.
 pub fn invite(edge: &str, token: &str, email: &str, role: &str) -> Result<String, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = agent
-        .post(&format!("{edge}/v1/admin/invitations"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .send(json!({ "email": email, "role": role }).to_string())
-        .map_err(|error| format!("the edge at {edge} cannot be reached: {error}"))?;
-    let status = response.status().as_u16();
-    let body: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+    let (status, body) = edge_api::post(
+        edge,
+        token,
+        "/v1/admin/invitations",
+        &json!({ "email": email, "role": role }),
+    )?;
     match status {
         201 => Ok(body["link"].as_str().unwrap_or_default().to_owned()),
-        401 => Err("the edge refused the admin token: check TIRELIRE_ADMIN_TOKEN against `wrangler secret put ADMIN_TOKEN`".into()),
-        404 => Err("this edge has no admin routes: set its ADMIN_TOKEN secret with `cargo xtask wrangler secret put ADMIN_TOKEN`".into()),
-        400 => Err(format!("the role must be admin, treasurer or volunteer (not {role:?})")),
-        422 => Err(format!("{email:?} is not an email address")),
-        _ => Err(format!(
-            "the edge answered {status}: {}",
-            body["error"]["message"].as_str().unwrap_or("no detail")
+        400 => Err(format!(
+            "the role must be admin, treasurer or volunteer (not {role:?})"
         )),
+        422 => Err(format!("{email:?} is not an email address")),
+        _ => Err(edge_api::refusal(status, &body)),
     }
 }

@@ -74,42 +74,9 @@ pub fn all(tools: &Tools, optimize: Optimize) -> Result<Built, String> {
 
 fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, PathBuf), String> {
     println!("Building the widget…");
-    let target_dir = target_dir(repo);
-    checked(
-        cargo().args([
-            "build",
-            "--package",
-            "tirelire-widget",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-        ]),
-        "compile the widget",
-    )?;
-    let work = target_dir.join("tirelire-widget");
+    let work = target_dir(repo).join("tirelire-widget");
     let bindgen_dir = work.join("bindgen");
-    checked(
-        Command::new(&tools.wasm_bindgen)
-            .arg(target_dir.join("wasm32-unknown-unknown/release/tirelire_widget.wasm"))
-            .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
-            .arg(&bindgen_dir),
-        "generate the widget's bindings",
-    )?;
-    let mut wasm_path = bindgen_dir.join("tirelire_widget_bg.wasm");
-    if optimize.0 {
-        let optimized = work.join("tirelire_widget.opt.wasm");
-        checked(
-            tools
-                .node_command()
-                .arg(&tools.wasm_opt)
-                .args(["-Oz", "--strip-debug", "--strip-producers"])
-                .arg(&wasm_path)
-                .arg("-o")
-                .arg(&optimized),
-            "optimize the widget's wasm",
-        )?;
-        wasm_path = optimized;
-    }
+    let wasm_path = browser_crate(tools, repo, "tirelire_widget", &bindgen_dir, optimize)?;
     let wasm = read(&wasm_path)?;
     let digest = hex::encode(Sha256::digest(&wasm));
     let wasm_name = format!("tirelire-{}.wasm", &digest[..12]);
@@ -176,31 +143,46 @@ fn widget(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(PathBuf, Pa
 /// glue and the WebAssembly. Runs after the widget, which clears `edge/public/`.
 fn back_office(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(), String> {
     println!("Building the back-office…");
-    let target_dir = target_dir(repo);
-    checked(
-        cargo().args([
-            "build",
-            "--package",
-            "tirelire-admin",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-        ]),
-        "compile the back-office",
-    )?;
     let out_dir = repo.join("edge/public/admin");
     std::fs::create_dir_all(&out_dir)
         .map_err(|error| format!("cannot create {}: {error}", out_dir.display()))?;
     copy_dir(&repo.join("admin/static"), &out_dir)?;
+    browser_crate(tools, repo, "tirelire_admin", &out_dir, optimize)?;
+    Ok(())
+}
+
+/// Compiles a browser crate (`tirelire_widget`, `tirelire_admin`) to WebAssembly, writes it
+/// with wasm-bindgen's `no-modules` glue into `out_dir`, and optimizes it there unless told
+/// not to. Gives the wasm file's path.
+fn browser_crate(
+    tools: &Tools,
+    repo: &Path,
+    name: &str,
+    out_dir: &Path,
+    optimize: Optimize,
+) -> Result<PathBuf, String> {
+    let package = name.replace('_', "-");
+    checked(
+        cargo().args([
+            "build",
+            "--package",
+            &package,
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]),
+        &format!("compile {package}"),
+    )?;
+    let compiled = target_dir(repo).join(format!("wasm32-unknown-unknown/release/{name}.wasm"));
     checked(
         Command::new(&tools.wasm_bindgen)
-            .arg(target_dir.join("wasm32-unknown-unknown/release/tirelire_admin.wasm"))
+            .arg(compiled)
             .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
-            .arg(&out_dir),
-        "generate the back-office's bindings",
+            .arg(out_dir),
+        &format!("generate the bindings of {package}"),
     )?;
+    let wasm = out_dir.join(format!("{name}_bg.wasm"));
     if optimize.0 {
-        let wasm = out_dir.join("tirelire_admin_bg.wasm");
         checked(
             tools
                 .node_command()
@@ -209,10 +191,10 @@ fn back_office(tools: &Tools, repo: &Path, optimize: Optimize) -> Result<(), Str
                 .arg(&wasm)
                 .arg("-o")
                 .arg(&wasm),
-            "optimize the back-office's wasm",
+            &format!("optimize the wasm of {package}"),
         )?;
     }
-    Ok(())
+    Ok(wasm)
 }
 
 /// The widget's stylesheet, minified: the loader carries it to each widget's shadow root.

@@ -6,15 +6,11 @@
 //! cargo xtask mail-test ADDRESS [--edge URL] [--language fr|en]
 //! ```
 //!
-//! The edge defaults to the demo's (`http://127.0.0.1:8787`), whose token the demo leaves in
-//! `.tirelire/demo/admin-token`. For a deployed edge, pass `--edge https://…` and put the token
-//! set with `wrangler secret put ADMIN_TOKEN` in the `TIRELIRE_ADMIN_TOKEN` variable.
+//! The edge and its token are found as `edge_api` says: the demo's by default.
 
-use std::time::Duration;
+use serde_json::json;
 
-use serde_json::{Value, json};
-
-pub const DEMO_EDGE: &str = "http://127.0.0.1:8787";
+use crate::edge_api::{self, DEMO_EDGE};
 
 /// Sends the test message and reports.
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -33,32 +29,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let to =
         to.ok_or("usage: cargo xtask mail-test you@example.org [--edge URL] [--language fr|en]")?;
     let edge = edge.trim_end_matches('/').to_owned();
-    let token = token(&edge)?;
-
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(60)))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let token = edge_api::token(&edge)?;
     println!("Asking {edge} to send a test message to {to}…");
-    let mut response = agent
-        .post(&format!("{edge}/v1/admin/mail/test"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .send(json!({ "to": to, "language": language }).to_string())
-        .map_err(|error| format!("the edge at {edge} cannot be reached: {error}"))?;
-    let status = response.status().as_u16();
-    let body: Value = response.body_mut().read_json().unwrap_or(Value::Null);
-    match status {
-        200 => {}
-        401 => return Err("the edge refused the admin token: check TIRELIRE_ADMIN_TOKEN against `wrangler secret put ADMIN_TOKEN`".into()),
-        404 => return Err("this edge has no admin routes: set its ADMIN_TOKEN secret with `cargo xtask wrangler secret put ADMIN_TOKEN`".into()),
-        _ => {
-            return Err(format!(
-                "the edge answered {status}: {}",
-                body["error"]["message"].as_str().unwrap_or("no detail")
-            ));
-        }
+    let (status, body) = edge_api::post(
+        &edge,
+        &token,
+        "/v1/admin/mail/test",
+        &json!({ "to": to, "language": language }),
+    )?;
+    if status != 200 {
+        return Err(edge_api::refusal(status, &body));
     }
     let detail = body["detail"].as_str().unwrap_or_default();
     let provider = body["provider"].as_str().unwrap_or("the provider");
@@ -80,17 +60,4 @@ pub fn run(args: &[String]) -> Result<(), String> {
         )),
         other => Err(format!("unexpected answer ({other}): {body}")),
     }
-}
-
-pub fn token(edge: &str) -> Result<String, String> {
-    if let Ok(token) = std::env::var("TIRELIRE_ADMIN_TOKEN") {
-        return Ok(token.trim().to_owned());
-    }
-    if edge == DEMO_EDGE {
-        let file = crate::repo_root().join(".tirelire/demo/admin-token");
-        return std::fs::read_to_string(&file)
-            .map(|token| token.trim().to_owned())
-            .map_err(|_| "the demo is not running: start `cargo xtask demo` first".to_owned());
-    }
-    Err("set TIRELIRE_ADMIN_TOKEN to the edge's ADMIN_TOKEN secret".into())
 }

@@ -15,6 +15,7 @@ mod admin;
 mod bench;
 mod build;
 mod demo;
+mod edge_api;
 mod lint;
 mod mail_test;
 mod run;
