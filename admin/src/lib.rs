@@ -2,6 +2,7 @@
 //!
 //! This first part lets people in: it uses the one-time link in the address
 //! (`/admin/#sign-in=…`), asks for a new link by mail, says who is signed in, and signs out.
+//! Once in, it gives the snippet to paste, pinned to this edge's build.
 //! It talks only to its own edge's `/v1/admin/…` routes; the session is an `HttpOnly` cookie
 //! that this code never sees.
 
@@ -185,6 +186,49 @@ fn sign_in(props: &SignInProps) -> Html {
     }
 }
 
+/// The loader's pinned address and hash, as the build writes them.
+#[derive(Clone, PartialEq, serde::Deserialize)]
+struct Pinned {
+    script: String,
+    integrity: String,
+}
+
+/// The snippet to paste, pinned to this edge's build with Subresource Integrity.
+#[function_component(Snippet)]
+fn snippet() -> Html {
+    let pinned = use_state(|| None::<Pinned>);
+    {
+        let pinned = pinned.clone();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(response) = Request::get("/widget/v1/pinned.json").send().await {
+                    pinned.set(response.json::<Pinned>().await.ok());
+                }
+            });
+        });
+    }
+    let Some(pinned) = &*pinned else {
+        return html! {};
+    };
+    let origin = gloo::utils::window()
+        .location()
+        .origin()
+        .unwrap_or_default();
+    let code = format!(
+        "<script src=\"{origin}/{}\"\n        integrity=\"{}\"\n        crossorigin=\"anonymous\" async></script>\n<div data-tirelire-campaign=\"votre-campagne\"></div>",
+        pinned.script, pinned.integrity
+    );
+    html! {
+        <section class="card">
+            <label for="snippet">{ "Le code à coller sur votre site" }</label>
+            <p class="muted" id="snippet-hint">
+                { "Remplacez votre-campagne par le nom de votre campagne. L'empreinte (integrity) garantit que votre site charge exactement ce formulaire ; après une mise à jour du serveur, recopiez ce code." }
+            </p>
+            <textarea id="snippet" readonly=true rows="5" aria-describedby="snippet-hint" value={code} />
+        </section>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct HomeProps {
     me: Me,
@@ -216,6 +260,7 @@ fn home(props: &HomeProps) -> Html {
                 <p class="muted">{ format!("Rôle : {}", role_name(props.me.role)) }</p>
                 <button type="button" class="secondary" {onclick}>{ "Se déconnecter" }</button>
             </section>
+            <Snippet />
         </>
     }
 }

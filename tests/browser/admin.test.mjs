@@ -3,6 +3,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 
 import { adminToken, artifacts, edgeUrl, launch, mailTo, violations } from "./support.mjs";
@@ -51,6 +52,16 @@ test("an invitation's link signs in once, the session survives a reload, and sig
   assert.match(await card.textContent(), new RegExp(email.replace(/[.+]/g, "\\$&")));
   assert.match(await card.textContent(), /trésorerie/);
   assert.equal(new URL(page.url()).hash, "", "the secret leaves the address");
+
+  // The snippet to paste is pinned: its integrity is the hash of the script it names.
+  const snippet = page.getByLabel("Le code à coller sur votre site");
+  await snippet.waitFor();
+  const code = await snippet.inputValue();
+  const [, src, integrity] = code.match(/src="([^"]+)"\s+integrity="(sha384-[^"]+)"\s+crossorigin="anonymous"/) ?? [];
+  assert.ok(src?.startsWith(`${edgeUrl}/widget/v1/tirelire-`), code);
+  const script = Buffer.from(await (await fetch(src)).arrayBuffer());
+  assert.equal(integrity, `sha384-${createHash("sha384").update(script).digest("base64")}`);
+  assert.match(code, /<div data-tirelire-campaign="votre-campagne"><\/div>/);
   assert.deepEqual(await violations(page.mainFrame()), []);
   await page.screenshot({ path: join(artifacts, "admin-signed-in.png"), fullPage: true });
 

@@ -71,7 +71,7 @@ function tirelire_form( $campaign, $locale = '' ) {
 		return tirelire_notice( __( 'Tirelire: set your edge’s address in Settings → Tirelire.', 'tirelire' ) );
 	}
 	// In the footer, with no version in the address: the edge serves its own current script.
-	wp_enqueue_script( 'tirelire', $edge . '/widget/v1/tirelire.js', array(), null, true );
+	wp_enqueue_script( 'tirelire', $edge . '/widget/v1/tirelire.js', array(), null, true ); // phpcs:ignore WordPress.WP.EnqueuedResourceParameters.MissingVersion -- the edge versions its own script.
 	$locale = in_array( $locale, array( 'fr', 'en' ), true ) ? $locale : '';
 	$link   = add_query_arg(
 		array_filter(
