@@ -96,6 +96,11 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Some fields are wrong; `fields` says which (422).
     InvalidSubmission,
+    /// A query string parameter cannot be read (400).
+    InvalidQuery,
+    /// Only a payment recorded by hand can be cancelled by a reversing entry; a card payment is
+    /// refunded (409).
+    NotReversible,
     /// The return URL is malformed or not on an allowed origin (422).
     InvalidReturnUrl,
     /// A webhook's signature is missing, malformed, stale or wrong (400).

@@ -105,6 +105,12 @@ pub enum Field {
     Email,
     /// The consent checkbox.
     Consent,
+    /// The date a payment was received (back-office).
+    Date,
+    /// A cheque's number or a transfer's reference (back-office).
+    Reference,
+    /// Why a payment is cancelled (back-office).
+    Reason,
 }
 
 /// What is wrong with a field. The serialized names are part of the public API.

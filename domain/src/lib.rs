@@ -11,6 +11,7 @@ pub mod locale;
 pub mod money;
 pub mod order;
 pub mod origin;
+pub mod payments;
 pub mod staff;
 
 pub use campaign::{CampaignSlug, CampaignView, CheckoutPolicy, DonationRules};

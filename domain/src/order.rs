@@ -88,6 +88,17 @@ impl OrderStatus {
         }
     }
 
+    /// Its name for a French treasurer, in lists and exports.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Self::Pending => "En attente",
+            Self::Paid => "Payé",
+            Self::Expired => "Abandonné",
+            Self::Failed => "Échoué",
+            Self::Refunded => "Remboursé",
+        }
+    }
+
     /// Whether no further move can ever happen.
     pub fn is_final(self) -> bool {
         Self::ALL.into_iter().all(|next| !self.can_move_to(next))

@@ -37,6 +37,12 @@ pub enum EdgeError {
     /// The body is not the expected JSON.
     #[error("malformed body: {0}")]
     MalformedBody(String),
+    /// The query string does not fit the route.
+    #[error("malformed query: {0}")]
+    InvalidQuery(String),
+    /// Only a payment recorded by hand can be cancelled by a reversing entry.
+    #[error("order {0} was not recorded by hand")]
+    NotReversible(String),
     /// The donation did not pass validation.
     #[error("invalid submission: {0:?}")]
     InvalidSubmission(Vec<FieldError>),
@@ -106,6 +112,8 @@ impl EdgeError {
             Self::PayloadTooLarge(_) => (413, ErrorCode::PayloadTooLarge),
             Self::MalformedBody(_) => (400, ErrorCode::MalformedBody),
             Self::InvalidSubmission(_) => (422, ErrorCode::InvalidSubmission),
+            Self::InvalidQuery(_) => (400, ErrorCode::InvalidQuery),
+            Self::NotReversible(_) => (409, ErrorCode::NotReversible),
             Self::InvalidReturnUrl(_) => (422, ErrorCode::InvalidReturnUrl),
             Self::RateLimited { .. } => (429, ErrorCode::RateLimited),
             Self::Challenge(ChallengeError::Unavailable(_)) => (503, ErrorCode::ChallengeFailed),
@@ -140,6 +148,10 @@ impl EdgeError {
             Self::PayloadTooLarge(_) => "The body is larger than this address accepts.",
             Self::MalformedBody(_) => "The body is not the JSON this address expects.",
             Self::InvalidSubmission(_) => "Some fields are missing or wrong; see `fields`.",
+            Self::InvalidQuery(_) => "The query string has a parameter this address cannot read.",
+            Self::NotReversible(_) => {
+                "Only a payment recorded by hand is cancelled this way; a card payment is refunded."
+            }
             Self::InvalidReturnUrl(_) => {
                 "The return URL must be an http or https page on an allowed origin."
             }

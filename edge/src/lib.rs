@@ -17,6 +17,7 @@
 
 mod config;
 mod error;
+mod export;
 mod guard;
 mod http;
 mod ids;

@@ -4,7 +4,7 @@ use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 
 use crate::error::EdgeError;
 use crate::http::{allow_any_origin, preflight, secure};
-use crate::routes::{admin, campaigns, checkout, health, orders, pages, staff, webhooks};
+use crate::routes::{admin, campaigns, checkout, health, orders, pages, payments, staff, webhooks};
 
 /// Answers one request. Every answer, refusals included, carries the security headers, and
 /// every public API answer the CORS header. The back-office's API (`/v1/admin/…`) is for the
@@ -64,6 +64,21 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .post_async("/v1/admin/sign-out", |req, route| async move {
             reply(staff::sign_out(req, &route.env).await)
+        })
+        .get_async("/v1/admin/campaigns", |req, route| async move {
+            reply(payments::campaigns(req, &route.env).await)
+        })
+        .get_async("/v1/admin/payments", |req, route| async move {
+            reply(payments::list(req, &route.env).await)
+        })
+        .get_async("/v1/admin/payments.csv", |req, route| async move {
+            reply(payments::export(req, &route.env).await)
+        })
+        .post_async("/v1/admin/payments/offline", |req, route| async move {
+            reply(payments::record(req, &route.env, &route.data).await)
+        })
+        .post_async("/v1/admin/payments/:id/reversal", |req, route| async move {
+            reply(payments::reverse(req, param(&route, "id"), &route.env, &route.data).await)
         })
         // The edge's own pages, served through the Worker so that each answer can say which
         // sites may frame it.

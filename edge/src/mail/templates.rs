@@ -198,6 +198,18 @@ pub fn long_date(unix_seconds: i64, locale: Locale) -> String {
     format!("{day} {name} {year}")
 }
 
+/// A date and time as French spreadsheets read them, in French time: `03/12/2026 14:05`.
+pub fn numeric_date_time(unix_seconds: i64) -> String {
+    let local = unix_seconds + paris_offset(unix_seconds);
+    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
+    let minutes = local.rem_euclid(86_400) / 60;
+    format!(
+        "{day:02}/{month:02}/{year} {:02}:{:02}",
+        minutes / 60,
+        minutes % 60
+    )
+}
+
 /// Paris's offset from UTC at `unix_seconds`: one hour, two in summer time (from the last
 /// Sunday of March to the last Sunday of October, at 01:00 UTC).
 fn paris_offset(unix_seconds: i64) -> i64 {
@@ -329,6 +341,9 @@ mod tests {
         // 2026-07-31 21:30 UTC is still the 31st.
         assert_eq!(long_date(1_785_533_400, Locale::En), "31 July 2026");
         // Summer time in 2026 runs from 29 March to 25 October, 01:00 UTC.
+        assert_eq!(numeric_date_time(1_774_745_999), "29/03/2026 01:59");
+        assert_eq!(numeric_date_time(1_774_746_000), "29/03/2026 03:00");
+        assert_eq!(numeric_date_time(1_798_761_599), "01/01/2027 00:59");
         assert_eq!(paris_offset(1_774_745_999), 3_600);
         assert_eq!(paris_offset(1_774_746_000), 7_200);
         assert_eq!(paris_offset(1_792_889_999), 7_200);

@@ -8,5 +8,6 @@ pub mod checkout;
 pub mod health;
 pub mod orders;
 pub mod pages;
+pub mod payments;
 pub mod staff;
 pub mod webhooks;

@@ -1,6 +1,6 @@
 //! The edge's records: D1 holds campaigns, orders, PSP events, anomalies, checkout counters,
-//! the mail outbox, and the back-office's people, sessions and audit log; KV holds a
-//! short-lived copy of each campaign's public data.
+//! the mail outbox, payments recorded by hand, and the back-office's people, sessions and
+//! audit log; KV holds a short-lived copy of each campaign's public data.
 //!
 //! Totals, payment state and counters live in D1 only, because KV is eventually consistent and
 //! not atomic. Every statement binds its parameters.
@@ -10,6 +10,7 @@ mod campaigns;
 mod ledger;
 mod orders;
 mod outbox;
+mod payments;
 mod staff;
 
 use thiserror::Error;
@@ -19,6 +20,7 @@ pub use campaigns::CampaignRecord;
 pub use ledger::{Anomaly, EventRecord, OrderChange};
 pub use orders::{Inserted, NewOrder, StoredOrder};
 pub use outbox::{OutboxMessage, OutboxProblem, OutboxSummary};
+pub use payments::{Cursor, HandPayment};
 pub use staff::{Actor, StaffSession};
 
 /// The D1 binding's name in `wrangler.toml`.

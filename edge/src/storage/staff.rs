@@ -19,7 +19,7 @@ pub enum Actor {
 }
 
 /// One audit entry to write.
-struct AuditEntry<'a> {
+pub(super) struct AuditEntry<'a> {
     /// Who did it.
     pub actor: Actor,
     /// What, as a stable word: `invited`, `signed_in`, `signed_out`.
@@ -224,7 +224,7 @@ impl Storage {
     }
 
     /// The statement that adds `entry` to the audit log.
-    fn audit_statement(
+    pub(super) fn audit_statement(
         &self,
         entry: &AuditEntry<'_>,
         now: i64,

@@ -1,0 +1,242 @@
+//! Payments as the back-office lists, records and exports them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Currency, Money, OrderStatus};
+
+/// How the money came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// A card, through the association's PSP.
+    Card,
+    /// A cheque, received by hand.
+    Cheque,
+    /// A bank transfer.
+    Transfer,
+    /// Cash.
+    Cash,
+}
+
+impl PaymentMethod {
+    /// Every method.
+    pub const ALL: [Self; 4] = [Self::Card, Self::Cheque, Self::Transfer, Self::Cash];
+
+    /// The name stored and sent.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Card => "card",
+            Self::Cheque => "cheque",
+            Self::Transfer => "transfer",
+            Self::Cash => "cash",
+        }
+    }
+
+    /// The method called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|method| method.name() == name)
+    }
+
+    /// Its name for a French treasurer, in lists and exports.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Self::Card => "Carte",
+            Self::Cheque => "Chèque",
+            Self::Transfer => "Virement",
+            Self::Cash => "Espèces",
+        }
+    }
+
+    /// Whether it is recorded by hand rather than reported by the PSP.
+    pub fn is_offline(self) -> bool {
+        self != Self::Card
+    }
+}
+
+/// The order in which a list comes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentSort {
+    /// The most recent first.
+    #[default]
+    Newest,
+    /// The oldest first.
+    Oldest,
+    /// The largest amount first.
+    Largest,
+    /// The smallest amount first.
+    Smallest,
+}
+
+/// What to list or export (`GET /v1/admin/payments?…`). Every field narrows the list; dates
+/// are seconds since the epoch, `to` excluded; amounts are minor units.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PaymentFilter {
+    /// The campaign's slug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// The order's status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    /// How it was paid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<PaymentMethod>,
+    /// Part of the payer's name or email, in any case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// Paid (or, unpaid, created) at or after this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<i64>,
+    /// Paid (or created) before this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<i64>,
+    /// At least this amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// At most this amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// The order of the list.
+    #[serde(skip_serializing_if = "is_default")]
+    pub sort: PaymentSort,
+    /// Where the previous page ended, as its `next` said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+}
+
+fn is_default(sort: &PaymentSort) -> bool {
+    *sort == PaymentSort::default()
+}
+
+/// One payment in the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRow {
+    /// The order's id, the reference the donor was given.
+    pub id: String,
+    /// The campaign's slug.
+    pub campaign: String,
+    /// The campaign's title.
+    pub campaign_title: String,
+    /// What was asked, in minor units.
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// What went back to the payer: refunds, a lost dispute, a reversal.
+    pub returned: i64,
+    /// What counts in the totals.
+    pub counted: i64,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// How it was paid.
+    pub method: PaymentMethod,
+    /// The payer's first name; empty once erased.
+    pub first_name: String,
+    /// The payer's last name; empty once erased.
+    pub last_name: String,
+    /// The payer's email; empty once erased, or when paid by hand without one.
+    pub email: String,
+    /// When it was paid, or created if it is not.
+    pub date: i64,
+    /// The cheque's number or the transfer's reference.
+    pub reference: Option<String>,
+    /// When a payment recorded by hand was cancelled.
+    pub reversed_at: Option<i64>,
+}
+
+impl PaymentRow {
+    /// The amount asked, with its currency.
+    pub fn money(&self, minor: i64) -> Money {
+        Money::new(
+            minor,
+            Currency::from_code(&self.currency).unwrap_or(Currency::Eur),
+        )
+    }
+}
+
+/// One page of payments (`GET /v1/admin/payments`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentPage {
+    /// The payments, in the order asked.
+    pub payments: Vec<PaymentRow>,
+    /// What to send as `after` for the next page, if there is one.
+    pub next: Option<String>,
+    /// On the first page: how many payments match, and what they count in the totals.
+    pub summary: Option<PaymentSummary>,
+}
+
+/// What the payments that match a filter add up to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    /// How many match.
+    pub count: i64,
+    /// What they count in the totals, in minor units.
+    pub counted: i64,
+}
+
+/// `POST /v1/admin/payments/offline`: a payment received by hand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflinePayment {
+    /// The campaign's slug.
+    pub campaign: String,
+    /// The amount, in minor units.
+    pub amount: i64,
+    /// Cheque, transfer or cash.
+    pub method: PaymentMethod,
+    /// When it was received, in seconds since the epoch.
+    pub received_at: i64,
+    /// The payer's first name.
+    pub first_name: String,
+    /// The payer's last name.
+    pub last_name: String,
+    /// The payer's email, if known.
+    #[serde(default)]
+    pub email: String,
+    /// The cheque's number or the transfer's reference.
+    #[serde(default)]
+    pub reference: String,
+}
+
+/// `POST /v1/admin/payments/{id}/reversal`: why a payment recorded by hand is cancelled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reversal {
+    /// In the treasurer's words.
+    pub reason: String,
+}
+
+/// One campaign in the back-office's lists (`GET /v1/admin/campaigns`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignSummary {
+    /// Its slug.
+    pub slug: String,
+    /// Its title.
+    pub title: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// What it has raised, in minor units.
+    pub raised: i64,
+    /// How many payments count in it.
+    pub count: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_round_trip_and_only_card_comes_from_the_psp() {
+        for method in PaymentMethod::ALL {
+            assert_eq!(PaymentMethod::from_name(method.name()), Some(method));
+            assert_eq!(method.is_offline(), method != PaymentMethod::Card);
+        }
+        assert_eq!(PaymentMethod::from_name("bitcoin"), None);
+    }
+
+    #[test]
+    fn an_empty_filter_is_an_empty_query() {
+        assert_eq!(
+            serde_json::to_value(PaymentFilter::default()).unwrap_or_default(),
+            serde_json::json!({})
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! The back-office's payments: lists, exports, payments received by hand and their reversal.
+//!
+//! - `GET /v1/admin/campaigns` lists the campaigns with their totals (any member);
+//! - `GET /v1/admin/payments?campaign=&status=&method=&q=&from=&to=&min=&max=&sort=&after=`
+//!   gives 50 payments at a time, with the summary of every match on the first page (any
+//!   member);
+//! - `GET /v1/admin/payments.csv?…` (same filter) streams every match as CSV (treasurer);
+//! - `POST /v1/admin/payments/offline` records a cheque, a transfer or cash (treasurer, recent
+//!   sign-in);
+//! - `POST /v1/admin/payments/{id}/reversal` `{"reason"}` cancels one of those by a reversing
+//!   entry (treasurer, recent sign-in).
+
+use futures_util::stream;
+use tirelire_domain::payments::{OfflinePayment, PaymentFilter, PaymentPage, Reversal};
+use tirelire_domain::{
+    CampaignSlug, Field, FieldError, FieldErrorCode, Role, clean_text, is_valid_email,
+};
+use worker::{Context, Env, Request, Response};
+
+use super::staff::{Need, caller, same_origin};
+use crate::error::EdgeError;
+use crate::export;
+use crate::http::{json, now_secs, read_body};
+use crate::ids::{is_order_id, new_order_id};
+use crate::storage::{Cursor, HandPayment, Storage};
+
+/// Payments per page of the list.
+const PAGE: u32 = 50;
+/// Payments read from D1 per chunk of an export.
+const EXPORT_CHUNK: u32 = 500;
+/// The largest payment recorded by hand, in minor units: beyond, it is a typing mistake.
+const MAX_HAND_AMOUNT: i64 = 100_000_000;
+/// The longest reference or reason, in characters.
+const MAX_NOTE_CHARS: usize = 200;
+/// How far in the future a received payment may be dated: a day, for time zones.
+const FUTURE_SLACK_SECS: i64 = 24 * 3600;
+/// The earliest date a payment may carry: 1 January 2000.
+const EARLIEST: i64 = 946_684_800;
+
+const READ: Need = Need {
+    role: Role::Volunteer,
+    sensitive: false,
+};
+const EXPORT: Need = Need {
+    role: Role::Treasurer,
+    sensitive: false,
+};
+const MONEY: Need = Need {
+    role: Role::Treasurer,
+    sensitive: true,
+};
+
+fn filter_of(req: &Request) -> Result<(PaymentFilter, Option<Cursor>), EdgeError> {
+    let url = req.url()?;
+    let filter: PaymentFilter = serde_urlencoded::from_str(url.query().unwrap_or_default())
+        .map_err(|error| EdgeError::InvalidQuery(error.to_string()))?;
+    let cursor = match filter.after.as_deref() {
+        Some(after) => {
+            Some(Cursor::parse(after).ok_or_else(|| EdgeError::InvalidQuery("after".to_owned()))?)
+        }
+        None => None,
+    };
+    Ok((filter, cursor))
+}
+
+/// `GET /v1/admin/campaigns`.
+pub async fn campaigns(req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let storage = Storage::from_env(env)?;
+    caller(&req, &storage, READ).await?;
+    Ok(json(200, &storage.campaign_summaries().await?)?)
+}
+
+/// `GET /v1/admin/payments`.
+pub async fn list(req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let storage = Storage::from_env(env)?;
+    caller(&req, &storage, READ).await?;
+    let (filter, cursor) = filter_of(&req)?;
+    let (payments, next, summary) = storage
+        .payments(&filter, cursor.as_ref(), PAGE, cursor.is_none())
+        .await?;
+    Ok(json(
+        200,
+        &PaymentPage {
+            payments,
+            next: next.map(|cursor| cursor.text()),
+            summary,
+        },
+    )?)
+}
+
+/// Where an export stands between two chunks.
+struct Walk {
+    storage: Storage,
+    filter: PaymentFilter,
+    cursor: Option<Cursor>,
+    done: bool,
+}
+
+/// `GET /v1/admin/payments.csv`: every match, read and sent a chunk at a time, so that the
+/// Worker never holds more than one chunk, however many payments there are.
+pub async fn export(req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let storage = Storage::from_env(env)?;
+    caller(&req, &storage, EXPORT).await?;
+    let (filter, cursor) = filter_of(&req)?;
+    let head = export::head().map_err(EdgeError::Runtime)?;
+    let walk = Walk {
+        storage,
+        filter,
+        cursor,
+        done: false,
+    };
+    let body = stream::unfold(walk, |mut walk| async move {
+        if walk.done {
+            return None;
+        }
+        let chunk = walk
+            .storage
+            .payments(&walk.filter, walk.cursor.as_ref(), EXPORT_CHUNK, false)
+            .await
+            .map_err(|error| worker::Error::RustError(error.to_string()))
+            .and_then(|(rows, next, _)| {
+                walk.done = next.is_none();
+                walk.cursor = next;
+                export::lines(&rows).map_err(worker::Error::RustError)
+            });
+        // A failure ends the stream with an error, so the file arrives cut rather than short.
+        walk.done |= chunk.is_err();
+        Some((chunk, walk))
+    });
+    let body = futures_util::StreamExt::chain(stream::once(async move { Ok(head) }), body);
+    let mut response = Response::from_stream(body)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "text/csv; charset=utf-8")?;
+    headers.set(
+        "Content-Disposition",
+        "attachment; filename=\"paiements.csv\"",
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+fn field_error(field: Field, code: FieldErrorCode) -> FieldError {
+    FieldError { field, code }
+}
+
+/// A name as stored: cleaned, required, not too long.
+fn name(text: &str, field: Field, errors: &mut Vec<FieldError>) -> String {
+    let text = clean_text(text);
+    if text.is_empty() {
+        errors.push(field_error(field, FieldErrorCode::Required));
+    } else if text.chars().count() > tirelire_domain::donation::MAX_NAME_CHARS {
+        errors.push(field_error(field, FieldErrorCode::TooLong));
+    }
+    text
+}
+
+fn note(text: &str, field: Field, errors: &mut Vec<FieldError>) -> String {
+    let text = clean_text(text);
+    if text.chars().count() > MAX_NOTE_CHARS {
+        errors.push(field_error(field, FieldErrorCode::TooLong));
+    }
+    text
+}
+
+/// `POST /v1/admin/payments/offline`.
+pub async fn record(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
+    same_origin(&req)?;
+    let storage = Storage::from_env(env)?;
+    let person = caller(&req, &storage, MONEY).await?.session.person_id;
+    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
+    let payment: OfflinePayment = serde_json::from_slice(&bytes)
+        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let slug = CampaignSlug::parse(&payment.campaign)
+        .map_err(|_| EdgeError::CampaignNotFound(payment.campaign.clone()))?;
+    let campaign = storage
+        .campaign(&slug)
+        .await?
+        .ok_or_else(|| EdgeError::CampaignNotFound(payment.campaign.clone()))?;
+
+    let mut errors = Vec::new();
+    if !payment.method.is_offline() {
+        errors.push(field_error(Field::Amount, FieldErrorCode::Unsupported));
+    }
+    if payment.amount <= 0 {
+        errors.push(field_error(Field::Amount, FieldErrorCode::TooSmall));
+    } else if payment.amount > MAX_HAND_AMOUNT {
+        errors.push(field_error(Field::Amount, FieldErrorCode::TooLarge));
+    }
+    let now = now_secs();
+    if payment.received_at < EARLIEST || payment.received_at > now + FUTURE_SLACK_SECS {
+        errors.push(field_error(Field::Date, FieldErrorCode::Invalid));
+    }
+    let first_name = name(&payment.first_name, Field::FirstName, &mut errors);
+    let last_name = name(&payment.last_name, Field::LastName, &mut errors);
+    let email = payment.email.trim().to_lowercase();
+    if !email.is_empty() && !is_valid_email(&email) {
+        errors.push(field_error(Field::Email, FieldErrorCode::Invalid));
+    }
+    let reference = note(&payment.reference, Field::Reference, &mut errors);
+    if !errors.is_empty() {
+        return Err(EdgeError::InvalidSubmission(errors));
+    }
+
+    let id = new_order_id()?;
+    let currency = campaign.view.rules.currency().code();
+    storage
+        .record_hand_payment(
+            &HandPayment {
+                id: &id,
+                campaign_id: campaign.id,
+                amount: payment.amount,
+                currency,
+                method: payment.method,
+                received_at: payment.received_at,
+                first_name: &first_name,
+                last_name: &last_name,
+                email: &email,
+                reference: &reference,
+                locale: "fr",
+            },
+            &slug,
+            person,
+            now,
+        )
+        .await?;
+    Ok(json(201, &serde_json::json!({ "id": id }))?)
+}
+
+/// `POST /v1/admin/payments/{id}/reversal`.
+pub async fn reverse(
+    mut req: Request,
+    id: &str,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Response, EdgeError> {
+    same_origin(&req)?;
+    let storage = Storage::from_env(env)?;
+    let person = caller(&req, &storage, MONEY).await?.session.person_id;
+    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
+    let reversal: Reversal = serde_json::from_slice(&bytes)
+        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let mut errors = Vec::new();
+    let reason = note(&reversal.reason, Field::Reason, &mut errors);
+    if reason.is_empty() {
+        errors.push(field_error(Field::Reason, FieldErrorCode::Required));
+    }
+    if !errors.is_empty() {
+        return Err(EdgeError::InvalidSubmission(errors));
+    }
+    if !is_order_id(id) {
+        return Err(EdgeError::OrderNotFound);
+    }
+    match storage
+        .reverse_hand_payment(id, &reason, person, now_secs())
+        .await?
+    {
+        // Cancelling twice is answered as once: the first reversal stands.
+        Some(now) => Ok(json(
+            200,
+            &serde_json::json!({ "reversed": true, "already": !now }),
+        )?),
+        None if storage.order(id).await?.is_some() => Err(EdgeError::NotReversible(id.to_owned())),
+        None => Err(EdgeError::OrderNotFound),
+    }
+}
