@@ -24,7 +24,10 @@ VALUES
     (915, 900, 'test-refunds', 'Refunds and disputes', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (916, 900, 'test-sweep', 'The sweep', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (917, 900, 'test-faults', 'A failing PSP', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
-    (918, 900, 'test-mail', 'Le kiosque à musique', '', 'EUR', '[2550]', 100, 1000000, NULL, unixepoch())
+    (918, 900, 'test-mail', 'Le kiosque à musique', '', 'EUR', '[2550]', 100, 1000000, NULL, unixepoch()),
+    (919, 900, 'test-hand', 'Payments by hand', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (920, 900, 'test-export', '=Export; "quoted"', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (921, 900, 'test-bulk', 'Twenty thousand payments', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
 ON CONFLICT DO NOTHING;
 
 INSERT INTO campaign_origins (campaign_id, origin)

@@ -14,6 +14,9 @@ ALTER TABLE orders ADD COLUMN recorded_by INTEGER REFERENCES people (id);
 ALTER TABLE orders ADD COLUMN reversed_at INTEGER;
 ALTER TABLE orders ADD COLUMN reversed_by INTEGER REFERENCES people (id);
 ALTER TABLE orders ADD COLUMN reversal_reason TEXT;
+-- A token of the request that reversed it, so that its audit entry is written by that request
+-- only, and once.
+ALTER TABLE orders ADD COLUMN reversal_token TEXT;
 
 -- The payments list and the export walk the orders by date: the payment's, or the order's
 -- while it is not paid.

@@ -12,7 +12,7 @@ pub fn new_order_id() -> Result<String, EdgeError> {
     Ok(format!("ord_{}", random_word()?))
 }
 
-/// A token that marks one webhook delivery.
+/// A token that marks one webhook delivery, or one request's change, as its own.
 pub fn new_delivery_token() -> Result<String, EdgeError> {
     random_word()
 }

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     };
     let result = match command {
         "demo" => demo::run(),
-        "test" => test::run(),
+        "test" => test::run(rest),
         "bench" => bench::run(),
         "build" => build::run(rest),
         "wrangler" => run::wrangler_passthrough(rest),
@@ -58,6 +58,7 @@ fn print_usage() {
     println!(
         "cargo xtask demo             run the demo association's page, the edge and the Stripe simulator
 cargo xtask test             run every test (host, edge integration, browser)
+cargo xtask test NAME…       run only these suites (edge: payments, staff…; browser: admin…)
 cargo xtask bench            print sizes, render time and throughput, and check the budgets
 cargo xtask build [--no-opt] build the widget and the Worker for `wrangler deploy`
 cargo xtask wrangler ARGS    run the pinned wrangler in edge/ (e.g. `cargo xtask wrangler deploy`)

@@ -7,8 +7,12 @@
 //! 4. Edge integration tests (Rust, over HTTP) against it, and the WordPress plugin in a real
 //!    WordPress.
 //! 5. Browser tests (headless Chromium) against the demo site.
+//!
+//! `cargo xtask test NAME…` runs only the named suites (an edge test target such as `payments`,
+//! or a browser file such as `admin` for `tests/browser/admin.test.mjs`), on an unoptimised
+//! build and without the lints and host tests: the quick loop while working on one part.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tirelire_tests::stack::{Ports, Stack, StackConfig};
@@ -17,15 +21,69 @@ use crate::build::{self, Optimize, target_dir};
 use crate::run::{cargo, checked};
 use crate::tools::{Need, Tools};
 
-/// Runs everything; the first failure stops the run.
-pub fn run() -> Result<(), String> {
+/// Runs everything, or only the suites named in `only`; the first failure stops the run.
+pub fn run(only: &[String]) -> Result<(), String> {
     let tools = Tools::ensure(Need::Browser)?;
     crate::tools::ensure_wordpress()?;
     let repo = crate::repo_root();
+    let browser_dir = repo.join("tests/browser");
+    let browser_file = |name: &str| browser_dir.join(format!("{name}.test.mjs"));
+    let (browser_only, edge_only): (Vec<&String>, Vec<&String>) =
+        only.iter().partition(|name| browser_file(name).exists());
 
-    section("Lints");
-    crate::lint::run()?;
+    if only.is_empty() {
+        section("Lints");
+        crate::lint::run()?;
+        host_tests()?;
+    }
 
+    section("Build");
+    build::all(&tools, Optimize(only.is_empty()))?;
+    // Compile the integration tests before the stack starts, so that the stack's clock is not
+    // spent compiling.
+    let mut targets = vec!["test", "--package", "tirelire-tests"];
+    if only.is_empty() {
+        targets.extend(["--test", "*"]);
+    }
+    for name in &edge_only {
+        targets.extend(["--test", name.as_str()]);
+    }
+    checked(
+        cargo().args(&targets).arg("--no-run"),
+        "compile the integration tests",
+    )?;
+    let stack = start_stack(&tools, &repo)?;
+
+    let integration = if only.is_empty() || !edge_only.is_empty() {
+        section("Edge integration tests");
+        checked(
+            cargo().args(&targets).envs(stack.env_vars()),
+            "pass the edge integration tests",
+        )
+    } else {
+        Ok(())
+    };
+    let browser = integration.and_then(|()| {
+        if !only.is_empty() && browser_only.is_empty() {
+            return Ok(());
+        }
+        section("Browser tests");
+        let artifacts = target_dir(&repo).join("test-artifacts");
+        std::fs::create_dir_all(&artifacts)
+            .map_err(|error| format!("cannot create {}: {error}", artifacts.display()))?;
+        let files: Vec<_> = browser_only.iter().map(|name| browser_file(name)).collect();
+        browser_tests(&tools, &repo, &stack, &artifacts, files)
+    });
+    drop(stack);
+    browser?;
+    println!(
+        "\nAll tests passed. Screenshots are in {}.",
+        target_dir(&repo).join("test-artifacts").display()
+    );
+    Ok(())
+}
+
+fn host_tests() -> Result<(), String> {
     section("Host tests");
     checked(
         cargo().args([
@@ -44,36 +102,20 @@ pub fn run() -> Result<(), String> {
             "--bins",
         ]),
         "pass the host tests",
-    )?;
+    )
+}
 
-    section("Build");
-    build::all(&tools, Optimize(true))?;
-    // Compile the integration tests before the stack starts, so that the stack's clock is not
-    // spent compiling.
-    checked(
-        cargo().args([
-            "test",
-            "--package",
-            "tirelire-tests",
-            "--test",
-            "*",
-            "--no-run",
-        ]),
-        "compile the integration tests",
-    )?;
-
+/// Starts the stack on free ports, with a fresh D1 seeded for the demo and the tests.
+fn start_stack(tools: &Tools, repo: &Path) -> Result<Stack, String> {
     section("Stack");
-    let state_dir = target_dir(&repo).join("tirelire-test");
+    let state_dir = target_dir(repo).join("tirelire-test");
     if state_dir.exists() {
         std::fs::remove_dir_all(&state_dir)
             .map_err(|error| format!("cannot clear {}: {error}", state_dir.display()))?;
     }
-    let artifacts = target_dir(&repo).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts)
-        .map_err(|error| format!("cannot create {}: {error}", artifacts.display()))?;
     let stack = Stack::start(&StackConfig {
-        repo: repo.clone(),
-        state_dir: state_dir.clone(),
+        repo: repo.to_path_buf(),
+        state_dir,
         node: tools.node.clone(),
         wrangler: tools.wrangler.clone(),
         ports: Ports::default(),
@@ -86,44 +128,29 @@ pub fn run() -> Result<(), String> {
         "Edge {} · site {} · simulator {}",
         stack.edge_url, stack.site_url, stack.sim_url
     );
-
-    // Only the integration test targets: the library's own tests already ran with the host tests.
-    section("Edge integration tests");
-    let mut integration = cargo();
-    integration
-        .args(["test", "--package", "tirelire-tests", "--test", "*"])
-        .envs(stack.env_vars());
-    let integration = checked(&mut integration, "pass the edge integration tests");
-
-    let browser = integration.and_then(|()| {
-        section("Browser tests");
-        browser_tests(&tools, &repo, &stack, &artifacts)
-    });
-    drop(stack);
-    browser?;
-    println!(
-        "\nAll tests passed. Screenshots are in {}.",
-        artifacts.display()
-    );
-    Ok(())
+    Ok(stack)
 }
 
+/// Runs the browser test files given, or all of them if none is.
 fn browser_tests(
     tools: &Tools,
     repo: &Path,
     stack: &Stack,
     artifacts: &Path,
+    mut files: Vec<PathBuf>,
 ) -> Result<(), String> {
-    let tests = repo.join("tests/browser");
-    let mut files: Vec<_> = std::fs::read_dir(&tests)
-        .map_err(|error| format!("cannot list {}: {error}", tests.display()))?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
-        .collect();
-    files.sort();
     if files.is_empty() {
-        return Err(format!("no browser tests in {}", tests.display()));
+        let tests = repo.join("tests/browser");
+        files = std::fs::read_dir(&tests)
+            .map_err(|error| format!("cannot list {}: {error}", tests.display()))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(format!("no browser tests in {}", tests.display()));
+        }
     }
     let mut command: Command = tools.node_command();
     command

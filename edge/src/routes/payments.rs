@@ -21,7 +21,7 @@ use super::staff::{Need, caller, same_origin};
 use crate::error::EdgeError;
 use crate::export;
 use crate::http::{json, now_secs, read_body};
-use crate::ids::{is_order_id, new_order_id};
+use crate::ids::{is_order_id, new_delivery_token, new_order_id};
 use crate::storage::{Cursor, HandPayment, Storage};
 
 /// Payments per page of the list.
@@ -251,7 +251,7 @@ pub async fn reverse(
         return Err(EdgeError::OrderNotFound);
     }
     match storage
-        .reverse_hand_payment(id, &reason, person, now_secs())
+        .reverse_hand_payment(id, &reason, person, &new_delivery_token()?, now_secs())
         .await?
     {
         // Cancelling twice is answered as once: the first reversal stands.

@@ -344,6 +344,7 @@ impl Storage {
         id: &str,
         reason: &str,
         person: i64,
+        token: &str,
         now: i64,
     ) -> Result<Option<bool>, StorageError> {
         #[derive(Deserialize)]
@@ -366,23 +367,25 @@ impl Storage {
                 &self.db,
                 "UPDATE orders
                  SET refunded_amount = amount, status = 'refunded', reversed_at = ?2,
-                     reversed_by = ?3, reversal_reason = ?4, updated_at = ?2
+                     reversed_by = ?3, reversal_reason = ?4, reversal_token = ?5, updated_at = ?2
                  WHERE id = ?1 AND psp = 'offline' AND reversed_at IS NULL",
                 id,
                 now,
                 person,
                 reason,
+                token,
             )?,
-            // The audit entry is written only with the reversal itself.
+            // The audit entry is written only by the request that reversed it.
             query!(
                 &self.db,
                 "INSERT INTO audit_log (at, person_id, action, subject, detail)
                  SELECT ?2, ?3, 'reversed_payment', 'order:' || ?1, json_object('reason', ?4)
-                 FROM orders WHERE id = ?1 AND reversed_at = ?2 AND reversed_by = ?3",
+                 FROM orders WHERE id = ?1 AND reversal_token = ?5",
                 id,
                 now,
                 person,
                 reason,
+                token,
             )?,
         ];
         let results = self.db.batch(statements).await?;

@@ -348,3 +348,87 @@ pub fn now() -> i64 {
         .expect("the clock is after 1970");
     i64::try_from(elapsed.as_secs()).expect("the time fits")
 }
+
+// The back-office: people let in with the deployment's token, and their sessions.
+
+pub fn admin_token() -> String {
+    std::env::var("TIRELIRE_ADMIN_TOKEN").expect("TIRELIRE_ADMIN_TOKEN is set by cargo xtask test")
+}
+
+pub fn address(name: &str) -> String {
+    format!("{name}-{}-{}@asso.example", std::process::id(), unique())
+}
+
+/// `POST /v1/admin/invitations` with the deployment's token.
+pub fn invite_with_token(stack: &Running, email: &str, role: &str) -> Answer {
+    let bearer = format!("Bearer {}", admin_token());
+    stack.send(
+        "POST",
+        "/v1/admin/invitations",
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+        ],
+        Some(
+            json!({ "email": email, "role": role })
+                .to_string()
+                .as_bytes(),
+        ),
+    )
+}
+
+/// The secret in an invitation's or a mail's link.
+pub fn token_of(link: &str) -> String {
+    link.split_once("#sign-in=")
+        .map(|(_, token)| token.to_owned())
+        .unwrap_or_else(|| panic!("no token in {link}"))
+}
+
+/// A JSON write from the edge's own pages, with a session cookie if given.
+pub fn write(stack: &Running, path: &str, cookie: Option<&str>, body: &Value) -> Answer {
+    write_from(stack, path, Some(&stack.edge_url), cookie, body)
+}
+
+pub fn write_from(
+    stack: &Running,
+    path: &str,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+    body: &Value,
+) -> Answer {
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(origin) = origin {
+        headers.push(("Origin", origin));
+    }
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie", cookie));
+    }
+    stack.send("POST", path, &headers, Some(body.to_string().as_bytes()))
+}
+
+pub fn me(stack: &Running, cookie: &str) -> Answer {
+    stack.send("GET", "/v1/admin/me", &[("Cookie", cookie)], None)
+}
+
+/// Uses a link; gives the answer and the `name=value` of the cookie it set, if any.
+pub fn open_session(stack: &Running, token: &str) -> (Answer, Option<String>) {
+    let answer = write(stack, "/v1/admin/session", None, &json!({ "token": token }));
+    let cookie = answer
+        .header("set-cookie")
+        .and_then(|value| value.split(';').next())
+        .map(str::to_owned);
+    (answer, cookie)
+}
+
+/// A person let in as `role`, signed in: their email and session cookie.
+pub fn signed_in(stack: &Running, role: &str) -> (String, String) {
+    let email = address(role);
+    let invited = invite_with_token(stack, &email, role);
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let (answer, cookie) = open_session(
+        stack,
+        &token_of(invited.json()["link"].as_str().unwrap_or_default()),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    (email, cookie.expect("a session cookie"))
+}
