@@ -2,9 +2,12 @@
 //!
 //! This first part lets people in: it uses the one-time link in the address
 //! (`/admin/#sign-in=…`), asks for a new link by mail, says who is signed in, and signs out.
-//! Once in, it gives the snippet to paste, pinned to this edge's build.
+//! Once in, it lists, filters and exports the payments, records those received by hand (and
+//! cancels them), and gives the snippet to paste, pinned to this edge's build.
 //! It talks only to its own edge's `/v1/admin/…` routes; the session is an `HttpOnly` cookie
 //! that this code never sees.
+
+mod payments;
 
 use gloo::net::http::{Request, Response};
 use serde::Serialize;
@@ -260,6 +263,7 @@ fn home(props: &HomeProps) -> Html {
                 <p class="muted">{ format!("Rôle : {}", role_name(props.me.role)) }</p>
                 <button type="button" class="secondary" {onclick}>{ "Se déconnecter" }</button>
             </section>
+            <payments::Payments role={props.me.role} />
             <Snippet />
         </>
     }

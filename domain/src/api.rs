@@ -9,7 +9,7 @@
 //!
 //! Every refusal is an [`ApiError`] with a 4xx or 5xx status.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{DonationSubmission, FieldError, Locale};
 
@@ -77,8 +77,8 @@ pub mod return_params {
 }
 
 /// A stable reason for a refusal. The serialized names are part of the public API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// One table of names serves both directions, so the widget carries them once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// The request's Origin is not one of the campaign's allowed origins (403).
     OriginNotAllowed,
@@ -133,8 +133,90 @@ pub enum ErrorCode {
     /// Something failed on the edge; the request may be retried (500).
     Internal,
     /// A code this version does not know yet.
-    #[serde(other)]
     Unknown,
+}
+
+impl ErrorCode {
+    /// Every code.
+    pub const ALL: [Self; 25] = [
+        Self::OriginNotAllowed,
+        Self::CampaignNotFound,
+        Self::OrderNotFound,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::MalformedBody,
+        Self::PayloadTooLarge,
+        Self::InvalidSubmission,
+        Self::InvalidQuery,
+        Self::NotReversible,
+        Self::InvalidReturnUrl,
+        Self::InvalidSignature,
+        Self::MalformedEvent,
+        Self::RateLimited,
+        Self::ChallengeFailed,
+        Self::LooksAutomated,
+        Self::CheckoutInProgress,
+        Self::PaymentProviderError,
+        Self::NotConfigured,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::SignInAgain,
+        Self::SignInLinkInvalid,
+        Self::Internal,
+        Self::Unknown,
+    ];
+
+    /// The code's name on the wire: `origin_not_allowed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OriginNotAllowed => "origin_not_allowed",
+            Self::CampaignNotFound => "campaign_not_found",
+            Self::OrderNotFound => "order_not_found",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MalformedBody => "malformed_body",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::InvalidSubmission => "invalid_submission",
+            Self::InvalidQuery => "invalid_query",
+            Self::NotReversible => "not_reversible",
+            Self::InvalidReturnUrl => "invalid_return_url",
+            Self::InvalidSignature => "invalid_signature",
+            Self::MalformedEvent => "malformed_event",
+            Self::RateLimited => "rate_limited",
+            Self::ChallengeFailed => "challenge_failed",
+            Self::LooksAutomated => "looks_automated",
+            Self::CheckoutInProgress => "checkout_in_progress",
+            Self::PaymentProviderError => "payment_provider_error",
+            Self::NotConfigured => "not_configured",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::SignInAgain => "sign_in_again",
+            Self::SignInLinkInvalid => "sign_in_link_invalid",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The code called `name`, or [`ErrorCode::Unknown`] for one this version does not know.
+    pub fn from_name(name: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|code| code.name() == name)
+            .unwrap_or(Self::Unknown)
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(Self::from_name(&name))
+    }
 }
 
 /// The body of every refusal.
@@ -160,6 +242,29 @@ pub struct ErrorBody {
 mod tests {
     use super::*;
     use crate::{Field, FieldErrorCode};
+
+    #[test]
+    fn error_codes_round_trip_by_their_snake_case_names() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", code.name()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).ok(), Some(code));
+            assert!(
+                code.name()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+            );
+        }
+        let mut names: Vec<_> = ErrorCode::ALL.iter().map(|code| code.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len(), "every name is its own");
+        assert_eq!(ErrorCode::OriginNotAllowed.name(), "origin_not_allowed");
+        assert_eq!(
+            serde_json::from_str::<ErrorCode>("\"a_code_from_the_future\"").ok(),
+            Some(ErrorCode::Unknown)
+        );
+    }
 
     #[test]
     fn error_body_has_the_documented_shape() {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 
-import { adminToken, artifacts, edgeUrl, launch, mailTo, violations } from "./support.mjs";
+import { artifacts, edgeUrl, invite, launch, mailTo, staffAddress as address, violations } from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -15,23 +15,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-let people = 0;
-function address(role) {
-  people += 1;
-  return `${role}-${process.pid}-${people}@asso.example`;
-}
-
-/// Lets `email` in as `role` with the deployment's token, as `cargo xtask admin invite` does.
-async function invite(email, role) {
-  const response = await fetch(`${edgeUrl}/v1/admin/invitations`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ email, role }),
-  });
-  assert.equal(response.status, 201);
-  return (await response.json()).link;
-}
 
 async function adminPage() {
   const context = await browser.newContext({ viewport: { width: 400, height: 800 }, locale: "fr-FR" });

@@ -177,3 +177,25 @@ export async function contrast(locator) {
     return (light + 0.05) / (dark + 0.05);
   });
 }
+
+let people = 0;
+
+/// An address of its own for someone let into the back-office.
+export function staffAddress(role) {
+  people += 1;
+  return `${role}-${process.pid}-${people}@asso.example`;
+}
+
+/// Lets `email` in as `role` with the deployment's token, as `cargo xtask admin invite` does, and
+/// gives the one-time link.
+export async function invite(email, role) {
+  const response = await fetch(`${edgeUrl}/v1/admin/invitations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ email, role }),
+  });
+  if (response.status !== 201) {
+    throw new Error(`the invitation was refused: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()).link;
+}

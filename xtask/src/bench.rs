@@ -50,8 +50,14 @@ const WEBHOOK_SPACING: Duration = Duration::from_millis(500);
 const LOAD_THREADS: usize = 4;
 const LOAD_DURATION: Duration = Duration::from_secs(5);
 
-/// Builds, measures, prints, and fails if a figure is over its budget.
-pub fn run() -> Result<(), String> {
+/// Builds, measures, prints, and fails if a figure is over its budget. With `--sizes`, only the
+/// sizes: the quick check while trimming the widget.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let sizes_only = match args {
+        [] => false,
+        [flag] if flag == "--sizes" => true,
+        _ => return Err("usage: cargo xtask bench [--sizes]".into()),
+    };
     let tools = Tools::ensure(Need::Browser)?;
     let repo = crate::repo_root();
     let built = build::all(&tools, Optimize(true))?;
@@ -99,6 +105,9 @@ pub fn run() -> Result<(), String> {
         "worker bundle gzip     {worker_gzip}   budget {WORKER_GZIP_BUDGET}: {}",
         check("worker size", worker_gzip <= WORKER_GZIP_BUDGET)
     );
+    if sizes_only {
+        return verdict(&over);
+    }
 
     let state_dir = target_dir(&repo).join("tirelire-bench");
     for dir in [
@@ -248,6 +257,10 @@ pub fn run() -> Result<(), String> {
         )
     );
 
+    verdict(&over)
+}
+
+fn verdict(over: &[String]) -> Result<(), String> {
     if over.is_empty() {
         println!("\nEvery figure is within its budget.");
         Ok(())

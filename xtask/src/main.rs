@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     let result = match command {
         "demo" => demo::run(),
         "test" => test::run(rest),
-        "bench" => bench::run(),
+        "bench" => bench::run(rest),
         "build" => build::run(rest),
         "wrangler" => run::wrangler_passthrough(rest),
         "mail-test" => mail_test::run(rest),
@@ -60,6 +60,7 @@ fn print_usage() {
 cargo xtask test             run every test (host, edge integration, browser)
 cargo xtask test NAME…       run only these suites (edge: payments, staff…; browser: admin…)
 cargo xtask bench            print sizes, render time and throughput, and check the budgets
+cargo xtask bench --sizes    only the sizes
 cargo xtask build [--no-opt] build the widget and the Worker for `wrangler deploy`
 cargo xtask wrangler ARGS    run the pinned wrangler in edge/ (e.g. `cargo xtask wrangler deploy`)
 cargo xtask mail-test ADDR   ask an edge to send a test message [--edge URL] [--language fr|en]

@@ -28,8 +28,22 @@ pub fn run(only: &[String]) -> Result<(), String> {
     let repo = crate::repo_root();
     let browser_dir = repo.join("tests/browser");
     let browser_file = |name: &str| browser_dir.join(format!("{name}.test.mjs"));
-    let (browser_only, edge_only): (Vec<&String>, Vec<&String>) =
-        only.iter().partition(|name| browser_file(name).exists());
+    let manifest = std::fs::read_to_string(repo.join("tests/Cargo.toml"))
+        .map_err(|error| format!("cannot read tests/Cargo.toml: {error}"))?;
+    let edge_target = |name: &str| manifest.contains(&format!("name = \"{name}\""));
+    let browser_only: Vec<&String> = only
+        .iter()
+        .filter(|name| browser_file(name).exists())
+        .collect();
+    let edge_only: Vec<&String> = only.iter().filter(|name| edge_target(name)).collect();
+    if let Some(unknown) = only
+        .iter()
+        .find(|name| !browser_file(name).exists() && !edge_target(name))
+    {
+        return Err(format!(
+            "no suite is called `{unknown}`: name an edge test target in tests/Cargo.toml or a file in tests/browser without .test.mjs"
+        ));
+    }
 
     if only.is_empty() {
         section("Lints");
