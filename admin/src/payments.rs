@@ -5,7 +5,7 @@ use gloo::net::http::{Request, Response};
 use tirelire_domain::api::{ApiError, ErrorCode};
 use tirelire_domain::payments::{
     CampaignSummary, OfflinePayment, PaymentFilter, PaymentMethod, PaymentPage, PaymentRow,
-    PaymentSort, PaymentSummary, Reversal,
+    PaymentSort, PaymentSummary, RefundRequest, Reversal,
 };
 use tirelire_domain::{
     Currency, Field, FieldError, FieldErrorCode, Locale, Money, OrderStatus, Role,
@@ -23,6 +23,12 @@ fn problem_text(code: Option<ErrorCode>) -> &'static str {
             "Par sécurité, une opération sur l'argent demande une connexion de moins d'une heure : déconnectez-vous, puis demandez un nouveau lien."
         }
         Some(ErrorCode::Forbidden) => "Votre rôle ne permet pas cette opération.",
+        Some(ErrorCode::NotRefundable) => {
+            "Ce paiement ne peut plus être remboursé : il n'est pas payé par carte, ou il est déjà remboursé en entier."
+        }
+        Some(ErrorCode::PaymentProviderError) => {
+            "Le prestataire de paiement a refusé ou n'a pas répondu ; rien n'a changé. Réessayez dans un moment."
+        }
         Some(ErrorCode::NotReversible) => {
             "Seul un paiement saisi à la main s'annule ainsi ; un paiement par carte se rembourse."
         }
@@ -106,6 +112,11 @@ fn euros(text: &str) -> Result<Option<i64>, ()> {
     Money::parse(text, Currency::Eur)
         .map(|money| Some(money.minor))
         .map_err(|_| ())
+}
+
+/// Cents as someone types them: `25,00`.
+fn plain(minor: i64) -> String {
+    format!("{},{:02}", minor / 100, minor % 100)
 }
 
 fn money(row: &PaymentRow, minor: i64) -> String {
@@ -369,6 +380,73 @@ pub fn payments(props: &PaymentsProps) -> Html {
         })
     };
 
+    let refund = {
+        let notice = notice.clone();
+        let reload = reload.clone();
+        Callback::from(move |row: PaymentRow| {
+            let left = money(&row, row.counted);
+            let question = format!(
+                "Montant à rembourser à {} {} (au plus {left}) :",
+                row.first_name, row.last_name
+            );
+            let window = gloo::utils::window();
+            let Some(typed) = window
+                .prompt_with_message_and_default(&question, &plain(row.counted))
+                .ok()
+                .flatten()
+            else {
+                return;
+            };
+            let amount = match euros(&typed) {
+                Ok(Some(minor)) if minor > 0 && minor <= row.counted => minor,
+                _ => {
+                    notice.set(Some((
+                        true,
+                        format!("Indiquez un montant entre 0,01 € et {left}."),
+                    )));
+                    return;
+                }
+            };
+            let sure = format!(
+                "Rembourser {} à {} {} ? L'argent repart sur sa carte ; cela ne peut pas être défait.",
+                money(&row, amount),
+                row.first_name,
+                row.last_name
+            );
+            if !window.confirm_with_message(&sure).unwrap_or(false) {
+                return;
+            }
+            let notice = notice.clone();
+            let reload = reload.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let url = format!("/v1/admin/payments/{}/refund", row.id);
+                let sent = match Request::post(&url).json(&RefundRequest {
+                    amount: Some(amount),
+                }) {
+                    Ok(request) => request.send().await,
+                    Err(error) => Err(error),
+                };
+                let outcome = match sent {
+                    Ok(response) if response.ok() => (
+                        false,
+                        format!(
+                            "Remboursement de {} demandé. Il compte dans les totaux dès que le prestataire de paiement le confirme, en général en quelques secondes.",
+                            money(&row, amount)
+                        ),
+                    ),
+                    Ok(response) => (true, problem_text(refusal(response).await.0).to_owned()),
+                    Err(_) => (true, problem_text(None).to_owned()),
+                };
+                notice.set(Some(outcome));
+                reload.set(*reload + 1);
+                // The provider's event usually lands within seconds: look again then.
+                let reload = reload.clone();
+                gloo::timers::callback::Timeout::new(3_000, move || reload.set(*reload + 1))
+                    .forget();
+            });
+        })
+    };
+
     let on_recorded = {
         let notice = notice.clone();
         let reload = reload.clone();
@@ -454,7 +532,7 @@ pub fn payments(props: &PaymentsProps) -> Html {
                     }
                 </div>
             </form>
-            { listing_view(&listing, treasurer, &reverse, &more) }
+            { listing_view(&listing, treasurer, &Actions { reverse, refund }, &more) }
             if treasurer {
                 <HandPayment campaigns={(*campaigns).clone()} {on_recorded} />
             }
@@ -462,10 +540,16 @@ pub fn payments(props: &PaymentsProps) -> Html {
     }
 }
 
+/// What a treasurer can do to a payment from its row.
+struct Actions {
+    reverse: Callback<PaymentRow>,
+    refund: Callback<PaymentRow>,
+}
+
 fn listing_view(
     listing: &Listing,
     treasurer: bool,
-    reverse: &Callback<PaymentRow>,
+    actions: &Actions,
     more: &Callback<MouseEvent>,
 ) -> Html {
     let (rows, next, summary) = match listing {
@@ -509,7 +593,7 @@ fn listing_view(
                             </tr>
                         </thead>
                         <tbody>
-                            { for rows.iter().map(|row| row_view(row, treasurer, reverse)) }
+                            { for rows.iter().map(|row| row_view(row, treasurer, actions)) }
                         </tbody>
                     </table>
                 </div>
@@ -521,7 +605,7 @@ fn listing_view(
     }
 }
 
-fn row_view(row: &PaymentRow, treasurer: bool, reverse: &Callback<PaymentRow>) -> Html {
+fn row_view(row: &PaymentRow, treasurer: bool, actions: &Actions) -> Html {
     let name = format!("{} {}", row.first_name, row.last_name);
     let name = if name.trim().is_empty() {
         "(effacé)".to_owned()
@@ -529,10 +613,12 @@ fn row_view(row: &PaymentRow, treasurer: bool, reverse: &Callback<PaymentRow>) -
         name
     };
     let reversible = treasurer && row.method.is_offline() && row.reversed_at.is_none();
-    let onclick = {
-        let reverse = reverse.clone();
+    let refundable =
+        treasurer && !row.method.is_offline() && row.status == OrderStatus::Paid && row.counted > 0;
+    let on = |callback: &Callback<PaymentRow>| {
+        let callback = callback.clone();
         let row = row.clone();
-        Callback::from(move |_| reverse.emit(row.clone()))
+        Callback::from(move |_: MouseEvent| callback.emit(row.clone()))
     };
     html! {
         <tr data-order={row.id.clone()}>
@@ -556,9 +642,15 @@ fn row_view(row: &PaymentRow, treasurer: bool, reverse: &Callback<PaymentRow>) -
             if treasurer {
                 <td class="row-actions">
                     if reversible {
-                        <button type="button" class="link" {onclick}
+                        <button type="button" class="link" onclick={on(&actions.reverse)}
                                 aria-label={format!("Annuler le paiement de {}", money(row, row.amount))}>
                             { "Annuler…" }
+                        </button>
+                    }
+                    if refundable {
+                        <button type="button" class="link" onclick={on(&actions.refund)}
+                                aria-label={format!("Rembourser le paiement de {}", money(row, row.amount))}>
+                            { "Rembourser…" }
                         </button>
                     }
                 </td>

@@ -101,6 +101,8 @@ pub enum ErrorCode {
     /// Only a payment recorded by hand can be cancelled by a reversing entry; a card payment is
     /// refunded (409).
     NotReversible,
+    /// The payment is not a card payment with something left to give back (409).
+    NotRefundable,
     /// The return URL is malformed or not on an allowed origin (422).
     InvalidReturnUrl,
     /// A webhook's signature is missing, malformed, stale or wrong (400).
@@ -138,7 +140,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 26] = [
         Self::OriginNotAllowed,
         Self::CampaignNotFound,
         Self::OrderNotFound,
@@ -149,6 +151,7 @@ impl ErrorCode {
         Self::InvalidSubmission,
         Self::InvalidQuery,
         Self::NotReversible,
+        Self::NotRefundable,
         Self::InvalidReturnUrl,
         Self::InvalidSignature,
         Self::MalformedEvent,
@@ -179,6 +182,7 @@ impl ErrorCode {
             Self::InvalidSubmission => "invalid_submission",
             Self::InvalidQuery => "invalid_query",
             Self::NotReversible => "not_reversible",
+            Self::NotRefundable => "not_refundable",
             Self::InvalidReturnUrl => "invalid_return_url",
             Self::InvalidSignature => "invalid_signature",
             Self::MalformedEvent => "malformed_event",

@@ -204,6 +204,26 @@ pub struct Reversal {
     pub reason: String,
 }
 
+/// `POST /v1/admin/payments/{id}/refund`: how much to give back to the card.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRequest {
+    /// In minor units; `None` gives back everything not given back yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+}
+
+/// The refund the PSP accepted. It reaches the totals when the PSP's event arrives, as every
+/// refund does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundAnswer {
+    /// The PSP's id for the refund.
+    pub refund_id: String,
+    /// What goes back, in minor units.
+    pub amount: i64,
+    /// The PSP's word for where it stands (`pending`, `succeeded`…).
+    pub status: String,
+}
+
 /// One campaign in the back-office's lists (`GET /v1/admin/campaigns`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignSummary {

@@ -40,6 +40,9 @@ pub enum EdgeError {
     /// The query string does not fit the route.
     #[error("malformed query: {0}")]
     InvalidQuery(String),
+    /// The order is not a card payment with something left to give back.
+    #[error("order {0} has nothing to refund")]
+    NotRefundable(String),
     /// Only a payment recorded by hand can be cancelled by a reversing entry.
     #[error("order {0} was not recorded by hand")]
     NotReversible(String),
@@ -114,6 +117,7 @@ impl EdgeError {
             Self::InvalidSubmission(_) => (422, ErrorCode::InvalidSubmission),
             Self::InvalidQuery(_) => (400, ErrorCode::InvalidQuery),
             Self::NotReversible(_) => (409, ErrorCode::NotReversible),
+            Self::NotRefundable(_) => (409, ErrorCode::NotRefundable),
             Self::InvalidReturnUrl(_) => (422, ErrorCode::InvalidReturnUrl),
             Self::RateLimited { .. } => (429, ErrorCode::RateLimited),
             Self::Challenge(ChallengeError::Unavailable(_)) => (503, ErrorCode::ChallengeFailed),
@@ -152,6 +156,9 @@ impl EdgeError {
             Self::NotReversible(_) => {
                 "Only a payment recorded by hand is cancelled this way; a card payment is refunded."
             }
+            Self::NotRefundable(_) => {
+                "Only a card payment that is paid and not refunded in full can be refunded."
+            }
             Self::InvalidReturnUrl(_) => {
                 "The return URL must be an http or https page on an allowed origin."
             }
@@ -185,7 +192,7 @@ impl EdgeError {
             }
             Self::Webhook(_) => "The webhook's signature is missing, stale or wrong.",
             Self::Psp(_) => {
-                "The payment provider could not open a payment page; nothing was charged. Try again."
+                "The payment provider refused the request or could not be reached; nothing was charged or changed. Try again."
             }
             Self::Config(_) | Self::Storage(StorageError::MissingBinding(_)) => {
                 "This Tirelire edge is not fully configured yet."

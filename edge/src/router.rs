@@ -80,6 +80,9 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         .post_async("/v1/admin/payments/:id/reversal", |req, route| async move {
             reply(payments::reverse(req, param(&route, "id"), &route.env, &route.data).await)
         })
+        .post_async("/v1/admin/payments/:id/refund", |req, route| async move {
+            reply(payments::refund(req, param(&route, "id"), &route.env, &route.data).await)
+        })
         // The edge's own pages, served through the Worker so that each answer can say which
         // sites may frame it.
         .get_async(pages::HOSTED_FORM, |req, route| async move {

@@ -7,7 +7,23 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { artifacts, invite, launch, staffAddress, violations } from "./support.mjs";
+import {
+  artifacts,
+  campaign,
+  edgeUrl,
+  fillDonor,
+  invite,
+  launch,
+  mailTo,
+  orderRow,
+  phonePage,
+  siteUrl,
+  simUrl,
+  staffAddress,
+  violations,
+  waitReady,
+  widget,
+} from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -35,7 +51,7 @@ async function signedIn(role) {
 
 /// A row's cells as read aloud: every kind of space as one.
 async function cellsOf(row) {
-  return (await row.locator("td").allTextContents()).map((text) => text.replace(/\s+/g, " ").trim());
+  return (await row.locator("td").allInnerTexts()).map((text) => text.replace(/\s+/g, " ").trim());
 }
 
 async function scrollsSideways(page) {
@@ -131,4 +147,73 @@ test("a volunteer reads the payments but is offered nothing that moves money, an
   assert.deepEqual(statuses, [403, "forbidden", 403, 403]);
   assert.deepEqual(await violations(page.mainFrame()), []);
   assert.deepEqual(page.scriptErrors, []);
+});
+
+test("a gift made on the site is found in the back-office, refunded by half, and the list, the totals and the export agree", async () => {
+  // A donor gives 50 € on the association's page.
+  const donor = await phonePage(browser);
+  const before = await campaign("jardin-2026");
+  await donor.goto(`${siteUrl}/`);
+  await waitReady(donor, "jardin-2026");
+  const root = widget(donor, "jardin-2026");
+  await root.getByLabel("50 €", { exact: true }).check();
+  await fillDonor(root);
+  await root.getByRole("button", { name: "Donner 50,00\u00a0€" }).click();
+  await donor.waitForURL(`${simUrl}/c/pay/**`);
+  const [response] = await Promise.all([
+    donor.waitForResponse((r) => r.url().startsWith(siteUrl) && r.url().includes("tirelire_result=paid")),
+    donor.getByRole("button", { name: /Payer/ }).click(),
+  ]);
+  const orderId = new URL(response.url()).searchParams.get("tirelire_order");
+  const { email } = orderRow(orderId);
+
+  // The treasurer asks for a link by mail and signs in with it.
+  const treasurer = staffAddress("tresoriere");
+  await invite(treasurer, "treasurer");
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "fr-FR", acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${edgeUrl}/admin/`);
+  await page.getByLabel("Votre adresse e-mail").fill(treasurer);
+  await page.getByRole("button", { name: "Recevoir un lien" }).click();
+  await page.getByText("un lien de connexion vient de lui être envoyé").waitFor();
+  const [mail] = await mailTo(treasurer);
+  await page.goto(mail.text.split(/\s+/).find((word) => word.includes("#sign-in=")));
+  await page.getByTestId("signed-in").waitFor();
+
+  // The gift is in the list.
+  const filters = page.getByRole("form", { name: "Filtrer les paiements" });
+  await filters.getByLabel("Nom ou e-mail").fill(email);
+  await filters.getByLabel("Campagne").selectOption("jardin-2026");
+  await filters.getByRole("button", { name: "Filtrer" }).click();
+  await page.getByText("1 paiement · 50,00 € comptés dans les totaux").waitFor();
+  const row = page.locator(`tr[data-order="${orderId}"]`);
+  assert.deepEqual((await cellsOf(row)).slice(1, 6), [`Camille Dupont ${email}`, "Un composteur pour le jardin", "50,00 €", "Payé", "Carte"]);
+
+  // Half of it goes back to the card, with a confirmation.
+  const asked = [];
+  page.on("dialog", (dialog) => {
+    asked.push(dialog.type());
+    return dialog.type() === "prompt" ? dialog.accept("25") : dialog.accept();
+  });
+  await row.getByRole("button", { name: "Rembourser le paiement de 50,00 €" }).click();
+  await page.getByText("Remboursement de 25,00 € demandé.").waitFor();
+  assert.deepEqual(asked, ["prompt", "confirm"]);
+  await page.getByText("1 paiement · 25,00 € comptés dans les totaux").waitFor();
+  assert.match((await cellsOf(row))[3], /^50,00 € dont 25,00 € rendus$/);
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await page.screenshot({ path: join(artifacts, "admin-refund.png"), fullPage: true });
+
+  // The campaign's total and the export say the same.
+  assert.equal((await campaign("jardin-2026")).raised_amount, before.raised_amount + 2500);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Exporter (CSV)" }).click(),
+  ]);
+  const lines = (await readFile(await download.path(), "utf8")).trim().split("\r\n");
+  assert.equal(lines.length, 2, lines.join("\n"));
+  assert.ok(lines[1].includes(`;${orderId};Un composteur pour le jardin;Payé;Carte;;50,00;25,00;25,00;EUR;Camille;Dupont;${email}`), lines[1]);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(donor.scriptErrors, []);
 });

@@ -390,6 +390,100 @@ fn a_donor_named_like_a_formula_stays_text_in_the_export() {
     }
 }
 
+/// Waits, a few seconds at most, for the PSP's event to bring a campaign to `expected`.
+fn totals_become(stack: &Running, campaign: &str, expected: (i64, i64)) {
+    for _ in 0..50 {
+        if totals(stack, campaign) == expected {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(totals(stack, campaign), expected);
+}
+
+#[test]
+fn a_treasurer_refunds_half_a_card_payment_and_the_event_brings_it_to_the_totals() {
+    let _turn = serial();
+    let stack = stack();
+    let (_, treasurer) = signed_in(&stack, "treasurer");
+    let (_, volunteer) = signed_in(&stack, "volunteer");
+    let campaign = "test-admin-refund";
+    let (raised, donations) = totals(&stack, campaign);
+    let (order, session) = common::checkout_ok(&stack, campaign, 5000);
+    let path = format!("/v1/admin/payments/{order}/refund");
+
+    // Not paid yet: nothing to refund.
+    let answer = write(&stack, &path, Some(&treasurer), &json!({}));
+    assert_eq!(answer.status, 409, "{}", answer.body);
+    assert_eq!(answer.error_code(), "not_refundable");
+    common::pay(&stack, &session);
+    assert_eq!(totals(&stack, campaign), (raised + 5000, donations + 1));
+
+    // Refusals first: a volunteer, another site, more than was paid.
+    let answer = write(&stack, &path, Some(&volunteer), &json!({ "amount": 2500 }));
+    assert_eq!(answer.error_code(), "forbidden");
+    let answer = write_from(
+        &stack,
+        &path,
+        Some("https://evil.example"),
+        Some(&treasurer),
+        &json!({ "amount": 2500 }),
+    );
+    assert_eq!(answer.error_code(), "origin_not_allowed");
+    let answer = write(&stack, &path, Some(&treasurer), &json!({ "amount": 5001 }));
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(
+        answer.json()["error"]["fields"],
+        json!([{ "field": "amount", "code": "too_large" }])
+    );
+    assert_eq!(totals(&stack, campaign), (raised + 5000, donations + 1));
+
+    // Half, through the PSP; the PSP's event moves the totals.
+    let answer = write(&stack, &path, Some(&treasurer), &json!({ "amount": 2500 }));
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    assert_eq!(answer.json()["amount"], json!(2500));
+    assert!(
+        answer.json()["refund_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("re_")),
+        "{}",
+        answer.body
+    );
+    totals_become(&stack, campaign, (raised + 2500, donations + 1));
+    let refunds = common::stripe_api(
+        &stack,
+        "GET",
+        &format!(
+            "/v1/refunds?payment_intent={}",
+            common::payment_intent(&stack, &session)
+        ),
+    );
+    let (header, rows) = export(&stack, &format!("campaign={campaign}"), &treasurer);
+    let line = rows
+        .iter()
+        .find(|row| cell(&header, row, "Référence") == order)
+        .unwrap_or_else(|| panic!("the payment is exported: {rows:?} {}", refunds.body));
+    assert_eq!(cell(&header, line, "Montant"), "50,00");
+    assert_eq!(cell(&header, line, "Remboursé ou annulé"), "25,00");
+    assert_eq!(cell(&header, line, "Net"), "25,00");
+    assert_eq!(cell(&header, line, "Moyen de paiement"), "Carte");
+
+    // The rest, with no amount; then nothing is left.
+    let answer = write(&stack, &path, Some(&treasurer), &json!({}));
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    assert_eq!(answer.json()["amount"], json!(2500));
+    totals_become(&stack, campaign, (raised, donations));
+    let answer = write(&stack, &path, Some(&treasurer), &json!({}));
+    assert_eq!(answer.error_code(), "not_refundable");
+    let requests = count(
+        &stack,
+        &format!(
+            "SELECT count(*) FROM audit_log WHERE action = 'refund_requested' AND subject = 'order:{order}'"
+        ),
+    );
+    assert_eq!(requests, 2);
+}
+
 /// Writes `count` paid card payments straight into D1, as years of donations would leave them.
 fn seed_payments(stack: &Running, campaign_id: i64, count: u32, since: i64) {
     let db = Connection::open_with_flags(stack.d1_file(), OpenFlags::SQLITE_OPEN_READ_WRITE)

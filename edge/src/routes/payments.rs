@@ -8,20 +8,29 @@
 //! - `POST /v1/admin/payments/offline` records a cheque, a transfer or cash (treasurer, recent
 //!   sign-in);
 //! - `POST /v1/admin/payments/{id}/reversal` `{"reason"}` cancels one of those by a reversing
-//!   entry (treasurer, recent sign-in).
+//!   entry (treasurer, recent sign-in);
+//! - `POST /v1/admin/payments/{id}/refund` `{"amount"?}` asks the PSP to give back all or part
+//!   of a card payment (treasurer, recent sign-in). The refund reaches the totals when the
+//!   PSP's event arrives, as any refund does.
 
 use futures_util::stream;
-use tirelire_domain::payments::{OfflinePayment, PaymentFilter, PaymentPage, Reversal};
+use tirelire_domain::payments::{
+    OfflinePayment, PaymentFilter, PaymentPage, RefundAnswer, RefundRequest, Reversal,
+};
 use tirelire_domain::{
-    CampaignSlug, Field, FieldError, FieldErrorCode, Role, clean_text, is_valid_email,
+    CampaignSlug, Currency, Field, FieldError, FieldErrorCode, Money, OrderStatus, Role,
+    clean_text, is_valid_email,
 };
 use worker::{Context, Env, Request, Response};
 
 use super::staff::{Need, caller, same_origin};
+use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::export;
 use crate::http::{json, now_secs, read_body};
 use crate::ids::{is_order_id, new_delivery_token, new_order_id};
+use crate::outbound;
+use crate::psp::{PspError, RefundOrder};
 use crate::storage::{Cursor, HandPayment, Storage};
 
 /// Payments per page of the list.
@@ -262,4 +271,76 @@ pub async fn reverse(
         None if storage.order(id).await?.is_some() => Err(EdgeError::NotReversible(id.to_owned())),
         None => Err(EdgeError::OrderNotFound),
     }
+}
+
+/// `POST /v1/admin/payments/{id}/refund`.
+pub async fn refund(
+    mut req: Request,
+    id: &str,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Response, EdgeError> {
+    same_origin(&req)?;
+    let storage = Storage::from_env(env)?;
+    let person = caller(&req, &storage, MONEY).await?.session.person_id;
+    let bytes = read_body(&mut req, 1024, ctx).await?;
+    let request: RefundRequest = serde_json::from_slice(&bytes)
+        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    if !is_order_id(id) {
+        return Err(EdgeError::OrderNotFound);
+    }
+    let order = storage
+        .refundable(id)
+        .await?
+        .ok_or(EdgeError::OrderNotFound)?;
+    let settings = Settings::read(env)?;
+    let provider = config::provider(env, &settings)?;
+    let left = order.counted;
+    let payment_id = match &order.payment_id {
+        Some(payment_id)
+            if order.psp == provider.name()
+                && order.status == OrderStatus::Paid.as_str()
+                && left > 0 =>
+        {
+            payment_id.clone()
+        }
+        _ => return Err(EdgeError::NotRefundable(id.to_owned())),
+    };
+    let amount = request.amount.unwrap_or(left);
+    if amount <= 0 || amount > left {
+        let code = if amount <= 0 {
+            FieldErrorCode::TooSmall
+        } else {
+            FieldErrorCode::TooLarge
+        };
+        return Err(EdgeError::InvalidSubmission(vec![field_error(
+            Field::Amount,
+            code,
+        )]));
+    }
+    let currency = Currency::from_code(&order.currency)
+        .ok_or_else(|| EdgeError::Runtime(format!("order {id} has currency {}", order.currency)))?;
+    // The key counts the refunds asked before: a second click while the first is on its way is
+    // the same refund, a later decision another.
+    let http = provider.refund(&RefundOrder {
+        order_id: id,
+        payment_id: &payment_id,
+        amount: Some(Money::new(amount, currency)),
+        sequence: u32::try_from(order.requests).unwrap_or(u32::MAX),
+    });
+    let response = outbound::send(&http, settings.psp_timeout_ms)
+        .await
+        .map_err(PspError::from)?;
+    let receipt = provider.read_refund(&response)?;
+    storage
+        .record_refund_request(id, person, receipt.amount, &receipt.id, now_secs())
+        .await?;
+    Ok(json(
+        202,
+        &RefundAnswer {
+            refund_id: receipt.id,
+            amount: receipt.amount,
+            status: receipt.status,
+        },
+    )?)
 }

@@ -166,6 +166,25 @@ pub struct HandPayment<'a> {
     pub locale: &'a str,
 }
 
+/// What a refund needs to know of an order.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Refundable {
+    /// The provider that took the payment, or `offline`.
+    pub psp: String,
+    /// Its stored status.
+    pub status: String,
+    /// What was paid, in minor units.
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// What still counts: the amount less refunds and a lost dispute.
+    pub counted: i64,
+    /// The PSP's id for the payment.
+    pub payment_id: Option<String>,
+    /// How many refunds were asked for it already.
+    pub requests: i64,
+}
+
 #[derive(Deserialize)]
 struct SummaryRow {
     count: i64,
@@ -333,6 +352,44 @@ impl Storage {
         ];
         self.db.batch(statements).await?;
         self.forget_campaign(slug).await;
+        Ok(())
+    }
+
+    /// What a refund of `id` needs, if the order exists.
+    pub async fn refundable(&self, id: &str) -> Result<Option<Refundable>, StorageError> {
+        Ok(query!(
+            &self.db,
+            "SELECT psp, status, amount, currency, counted_amount AS counted,
+                    psp_payment_id AS payment_id,
+                    (SELECT count(*) FROM audit_log
+                     WHERE action = 'refund_requested' AND subject = 'order:' || o.id) AS requests
+             FROM orders o WHERE id = ?1",
+            id
+        )?
+        .first::<Refundable>(None)
+        .await?)
+    }
+
+    /// Writes down, in the audit log, a refund the PSP accepted.
+    pub async fn record_refund_request(
+        &self,
+        id: &str,
+        person: i64,
+        amount: i64,
+        refund_id: &str,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        self.audit_statement(
+            &AuditEntry {
+                actor: Actor::Person(person),
+                action: "refund_requested",
+                subject: format!("order:{id}"),
+                detail: Some(serde_json::json!({ "amount": amount, "refund": refund_id })),
+            },
+            now,
+        )?
+        .run()
+        .await?;
         Ok(())
     }
 
