@@ -9,7 +9,9 @@
 //!
 //! Every refusal is an [`ApiError`] with a 4xx or 5xx status.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::wire::wire_names;
 
 use crate::{DonationSubmission, FieldError, Locale};
 
@@ -138,90 +140,34 @@ pub enum ErrorCode {
     Unknown,
 }
 
-impl ErrorCode {
-    /// Every code.
-    pub const ALL: [Self; 26] = [
-        Self::OriginNotAllowed,
-        Self::CampaignNotFound,
-        Self::OrderNotFound,
-        Self::NotFound,
-        Self::MethodNotAllowed,
-        Self::MalformedBody,
-        Self::PayloadTooLarge,
-        Self::InvalidSubmission,
-        Self::InvalidQuery,
-        Self::NotReversible,
-        Self::NotRefundable,
-        Self::InvalidReturnUrl,
-        Self::InvalidSignature,
-        Self::MalformedEvent,
-        Self::RateLimited,
-        Self::ChallengeFailed,
-        Self::LooksAutomated,
-        Self::CheckoutInProgress,
-        Self::PaymentProviderError,
-        Self::NotConfigured,
-        Self::Unauthorized,
-        Self::Forbidden,
-        Self::SignInAgain,
-        Self::SignInLinkInvalid,
-        Self::Internal,
-        Self::Unknown,
-    ];
-
-    /// The code's name on the wire: `origin_not_allowed`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::OriginNotAllowed => "origin_not_allowed",
-            Self::CampaignNotFound => "campaign_not_found",
-            Self::OrderNotFound => "order_not_found",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::MalformedBody => "malformed_body",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::InvalidSubmission => "invalid_submission",
-            Self::InvalidQuery => "invalid_query",
-            Self::NotReversible => "not_reversible",
-            Self::NotRefundable => "not_refundable",
-            Self::InvalidReturnUrl => "invalid_return_url",
-            Self::InvalidSignature => "invalid_signature",
-            Self::MalformedEvent => "malformed_event",
-            Self::RateLimited => "rate_limited",
-            Self::ChallengeFailed => "challenge_failed",
-            Self::LooksAutomated => "looks_automated",
-            Self::CheckoutInProgress => "checkout_in_progress",
-            Self::PaymentProviderError => "payment_provider_error",
-            Self::NotConfigured => "not_configured",
-            Self::Unauthorized => "unauthorized",
-            Self::Forbidden => "forbidden",
-            Self::SignInAgain => "sign_in_again",
-            Self::SignInLinkInvalid => "sign_in_link_invalid",
-            Self::Internal => "internal",
-            Self::Unknown => "unknown",
-        }
-    }
-
-    /// The code called `name`, or [`ErrorCode::Unknown`] for one this version does not know.
-    pub fn from_name(name: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|code| code.name() == name)
-            .unwrap_or(Self::Unknown)
-    }
-}
-
-impl Serialize for ErrorCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        Ok(Self::from_name(&name))
-    }
-}
+wire_names!(ErrorCode else Unknown {
+    OriginNotAllowed = "origin_not_allowed",
+    CampaignNotFound = "campaign_not_found",
+    OrderNotFound = "order_not_found",
+    NotFound = "not_found",
+    MethodNotAllowed = "method_not_allowed",
+    MalformedBody = "malformed_body",
+    PayloadTooLarge = "payload_too_large",
+    InvalidSubmission = "invalid_submission",
+    InvalidQuery = "invalid_query",
+    NotReversible = "not_reversible",
+    NotRefundable = "not_refundable",
+    InvalidReturnUrl = "invalid_return_url",
+    InvalidSignature = "invalid_signature",
+    MalformedEvent = "malformed_event",
+    RateLimited = "rate_limited",
+    ChallengeFailed = "challenge_failed",
+    LooksAutomated = "looks_automated",
+    CheckoutInProgress = "checkout_in_progress",
+    PaymentProviderError = "payment_provider_error",
+    NotConfigured = "not_configured",
+    Unauthorized = "unauthorized",
+    Forbidden = "forbidden",
+    SignInAgain = "sign_in_again",
+    SignInLinkInvalid = "sign_in_link_invalid",
+    Internal = "internal",
+    Unknown = "unknown",
+});
 
 /// The body of every refusal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,7 +195,7 @@ mod tests {
 
     #[test]
     fn error_codes_round_trip_by_their_snake_case_names() {
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", code.name()));
             assert_eq!(serde_json::from_str::<ErrorCode>(&json).ok(), Some(code));
@@ -268,6 +214,7 @@ mod tests {
             serde_json::from_str::<ErrorCode>("\"a_code_from_the_future\"").ok(),
             Some(ErrorCode::Unknown)
         );
+        assert_eq!(ErrorCode::from_name("a_code_from_the_future"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DonationRules;
 use crate::money::Money;
+use crate::wire::wire_names;
 
 /// The longest first or last name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -90,8 +91,7 @@ impl From<DonationSubmission> for SubmissionWire {
 }
 
 /// A field of the donation form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Field {
     /// The amount.
     Amount,
@@ -113,9 +113,20 @@ pub enum Field {
     Reason,
 }
 
+wire_names!(Field {
+    Amount = "amount",
+    Currency = "currency",
+    FirstName = "first_name",
+    LastName = "last_name",
+    Email = "email",
+    Consent = "consent",
+    Date = "date",
+    Reference = "reference",
+    Reason = "reason",
+});
+
 /// What is wrong with a field. The serialized names are part of the public API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FieldErrorCode {
     /// The field is empty, or the box is not ticked.
     Required,
@@ -130,6 +141,15 @@ pub enum FieldErrorCode {
     /// The campaign does not collect in this currency.
     Unsupported,
 }
+
+wire_names!(FieldErrorCode {
+    Required = "required",
+    Invalid = "invalid",
+    TooLong = "too_long",
+    TooSmall = "too_small",
+    TooLarge = "too_large",
+    Unsupported = "unsupported",
+});
 
 /// One problem with one field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ pub mod order;
 pub mod origin;
 pub mod payments;
 pub mod staff;
+mod wire;
 
 pub use campaign::{CampaignSlug, CampaignView, CheckoutPolicy, DonationRules};
 pub use donation::{

@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire::wire_names;
 use crate::{Currency, Money, OrderStatus};
 
 /// How the money came.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PaymentMethod {
     /// A card, through the association's PSP.
     Card,
@@ -18,25 +18,14 @@ pub enum PaymentMethod {
     Cash,
 }
 
+wire_names!(PaymentMethod {
+    Card = "card",
+    Cheque = "cheque",
+    Transfer = "transfer",
+    Cash = "cash",
+});
+
 impl PaymentMethod {
-    /// Every method.
-    pub const ALL: [Self; 4] = [Self::Card, Self::Cheque, Self::Transfer, Self::Cash];
-
-    /// The name stored and sent.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Card => "card",
-            Self::Cheque => "cheque",
-            Self::Transfer => "transfer",
-            Self::Cash => "cash",
-        }
-    }
-
-    /// The method called `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|method| method.name() == name)
-    }
-
     /// Its name for a French treasurer, in lists and exports.
     pub fn label_fr(self) -> &'static str {
         match self {
@@ -245,7 +234,7 @@ mod tests {
 
     #[test]
     fn methods_round_trip_and_only_card_comes_from_the_psp() {
-        for method in PaymentMethod::ALL {
+        for &method in PaymentMethod::ALL {
             assert_eq!(PaymentMethod::from_name(method.name()), Some(method));
             assert_eq!(method.is_offline(), method != PaymentMethod::Card);
         }

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire::wire_names;
+
 /// What a person may do in the back-office. Each role can do everything the one before it can.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     /// Reads the lists (and checks people in at the door).
     Volunteer,
@@ -14,23 +15,13 @@ pub enum Role {
     Admin,
 }
 
+wire_names!(Role {
+    Volunteer = "volunteer",
+    Treasurer = "treasurer",
+    Admin = "admin",
+});
+
 impl Role {
-    /// The name stored and sent: `admin`, `treasurer`, `volunteer`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Volunteer => "volunteer",
-            Self::Treasurer => "treasurer",
-            Self::Admin => "admin",
-        }
-    }
-
-    /// The role called `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Volunteer, Self::Treasurer, Self::Admin]
-            .into_iter()
-            .find(|role| role.name() == name)
-    }
-
     /// Whether this role may do what `needed` may.
     pub fn covers(self, needed: Role) -> bool {
         self >= needed
