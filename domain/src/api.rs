@@ -86,6 +86,10 @@ pub enum ErrorCode {
     OriginNotAllowed,
     /// No campaign has this slug (404).
     CampaignNotFound,
+    /// The campaign has closed and collects no more (409).
+    CampaignClosed,
+    /// Another campaign already has this slug (409).
+    SlugTaken,
     /// No order has this id (404).
     OrderNotFound,
     /// No route matches the path (404).
@@ -143,6 +147,8 @@ pub enum ErrorCode {
 wire_names!(ErrorCode else Unknown {
     OriginNotAllowed = "origin_not_allowed",
     CampaignNotFound = "campaign_not_found",
+    CampaignClosed = "campaign_closed",
+    SlugTaken = "slug_taken",
     OrderNotFound = "order_not_found",
     NotFound = "not_found",
     MethodNotAllowed = "method_not_allowed",

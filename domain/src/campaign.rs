@@ -147,6 +147,8 @@ pub struct CampaignView {
     pub raised: Money,
     /// How many donations count so far.
     pub donation_count: i64,
+    /// Whether the campaign has stopped collecting: the form gives way to thanks.
+    pub closed: bool,
     /// What the edge asks of a checkout and where it may send the donor; set by the edge for
     /// each answer, from its own settings.
     pub checkout: CheckoutPolicy,
@@ -163,8 +165,14 @@ struct ViewWire {
     goal_amount: Option<i64>,
     raised_amount: i64,
     donation_count: i64,
+    #[serde(default, skip_serializing_if = "is_false")]
+    closed: bool,
     #[serde(default)]
     checkout: CheckoutPolicy,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 impl From<ViewWire> for CampaignView {
@@ -181,6 +189,7 @@ impl From<ViewWire> for CampaignView {
             goal: wire.goal_amount.map(money),
             raised: money(wire.raised_amount),
             donation_count: wire.donation_count,
+            closed: wire.closed,
             checkout: wire.checkout,
         }
     }
@@ -198,6 +207,7 @@ impl From<CampaignView> for ViewWire {
             goal_amount: view.goal.map(|money| money.minor),
             raised_amount: view.raised.minor,
             donation_count: view.donation_count,
+            closed: view.closed,
             checkout: view.checkout,
         }
     }

@@ -90,7 +90,7 @@ impl From<DonationSubmission> for SubmissionWire {
     }
 }
 
-/// A field of the donation form.
+/// A field of the donation form, or of a form of the back-office.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Field {
     /// The amount.
@@ -111,6 +111,22 @@ pub enum Field {
     Reference,
     /// Why a payment is cancelled (back-office).
     Reason,
+    /// A campaign's short name in addresses (back-office).
+    Slug,
+    /// A campaign's title (back-office).
+    Title,
+    /// A campaign's description (back-office).
+    Description,
+    /// The amounts a campaign offers in one tap (back-office).
+    Presets,
+    /// A campaign's smallest amount (back-office).
+    Minimum,
+    /// A campaign's largest amount (back-office).
+    Maximum,
+    /// A campaign's goal (back-office).
+    Goal,
+    /// The sites allowed to carry a campaign's form (back-office).
+    Origins,
 }
 
 wire_names!(Field {
@@ -123,6 +139,14 @@ wire_names!(Field {
     Date = "date",
     Reference = "reference",
     Reason = "reason",
+    Slug = "slug",
+    Title = "title",
+    Description = "description",
+    Presets = "presets",
+    Minimum = "minimum",
+    Maximum = "maximum",
+    Goal = "goal",
+    Origins = "origins",
 });
 
 /// What is wrong with a field. The serialized names are part of the public API.

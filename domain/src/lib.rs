@@ -12,6 +12,7 @@ pub mod money;
 pub mod order;
 pub mod origin;
 pub mod payments;
+pub mod setup;
 pub mod staff;
 mod wire;
 

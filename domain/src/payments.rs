@@ -226,6 +226,10 @@ pub struct CampaignSummary {
     pub raised: i64,
     /// How many payments count in it.
     pub count: i64,
+    /// Where it stands.
+    pub status: crate::setup::CampaignStatus,
+    /// What it hopes to reach, if anything.
+    pub goal: Option<i64>,
 }
 
 #[cfg(test)]

@@ -25,6 +25,12 @@ pub enum EdgeError {
     /// The slug names no campaign.
     #[error("no campaign is called {0:?}")]
     CampaignNotFound(String),
+    /// The campaign collects no more.
+    #[error("campaign {0:?} is closed")]
+    CampaignClosed(String),
+    /// A campaign already has this slug.
+    #[error("a campaign is already called {0:?}")]
+    SlugTaken(String),
     /// The id names no order.
     #[error("no order has this id")]
     OrderNotFound,
@@ -111,6 +117,8 @@ impl EdgeError {
             Self::MethodNotAllowed => (405, ErrorCode::MethodNotAllowed),
             Self::CampaignNotFound(_) => (404, ErrorCode::CampaignNotFound),
             Self::OrderNotFound => (404, ErrorCode::OrderNotFound),
+            Self::CampaignClosed(_) => (409, ErrorCode::CampaignClosed),
+            Self::SlugTaken(_) => (409, ErrorCode::SlugTaken),
             Self::OriginNotAllowed(_) => (403, ErrorCode::OriginNotAllowed),
             Self::PayloadTooLarge(_) => (413, ErrorCode::PayloadTooLarge),
             Self::MalformedBody(_) => (400, ErrorCode::MalformedBody),
@@ -145,6 +153,8 @@ impl EdgeError {
             Self::NotFound => "There is nothing at this address.",
             Self::MethodNotAllowed => "This address does not accept this method.",
             Self::CampaignNotFound(_) => "No campaign has this name.",
+            Self::CampaignClosed(_) => "This campaign has closed; it collects no more.",
+            Self::SlugTaken(_) => "Another campaign already has this short name.",
             Self::OrderNotFound => "No order has this id.",
             Self::OriginNotAllowed(_) => {
                 "This page's origin may not collect donations for this campaign; the treasurer can allow it."

@@ -4,7 +4,9 @@ use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 
 use crate::error::EdgeError;
 use crate::http::{allow_any_origin, preflight, secure};
-use crate::routes::{admin, campaigns, checkout, health, orders, pages, payments, staff, webhooks};
+use crate::routes::{
+    admin, campaigns, checkout, health, orders, pages, payments, setup, staff, webhooks,
+};
 
 /// Answers one request. Every answer, refusals included, carries the security headers, and
 /// every public API answer the CORS header. The back-office's API (`/v1/admin/…`) is for the
@@ -67,6 +69,15 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .get_async("/v1/admin/campaigns", |req, route| async move {
             reply(payments::campaigns(req, &route.env).await)
+        })
+        .post_async("/v1/admin/campaigns", |req, route| async move {
+            reply(setup::create(req, &route.env, &route.data).await)
+        })
+        .get_async("/v1/admin/campaigns/:slug", |req, route| async move {
+            reply(setup::get(req, param(&route, "slug"), &route.env).await)
+        })
+        .post_async("/v1/admin/campaigns/:slug", |req, route| async move {
+            reply(setup::update(req, param(&route, "slug"), &route.env, &route.data).await)
         })
         .get_async("/v1/admin/payments", |req, route| async move {
             reply(payments::list(req, &route.env).await)

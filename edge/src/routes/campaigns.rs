@@ -1,6 +1,7 @@
 //! `GET /v1/campaigns/{slug}`: what the widget shows, with live totals and the conditions of a
-//! checkout.
+//! checkout. A closed campaign says so (`closed`), and an archived one is not found.
 
+use tirelire_domain::setup::CampaignStatus;
 use tirelire_domain::{CampaignSlug, CheckoutPolicy};
 use worker::{Env, Response, console_warn};
 
@@ -10,12 +11,16 @@ use crate::http::json;
 use crate::storage::{CampaignRecord, Storage};
 
 /// The campaign named in a URL, with the storage it came from; a malformed slug is simply a
-/// campaign that does not exist.
+/// campaign that does not exist, and so is an archived one.
 pub async fn find(slug: &str, env: &Env) -> Result<(Storage, CampaignRecord), EdgeError> {
     let not_found = || EdgeError::CampaignNotFound(slug.to_owned());
     let slug = CampaignSlug::parse(slug).map_err(|_| not_found())?;
     let storage = Storage::from_env(env)?;
-    let campaign = storage.campaign(&slug).await?.ok_or_else(not_found)?;
+    let campaign = storage
+        .campaign(&slug)
+        .await?
+        .filter(|campaign| campaign.status != CampaignStatus::Archived)
+        .ok_or_else(not_found)?;
     Ok((storage, campaign))
 }
 

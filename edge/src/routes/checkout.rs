@@ -38,6 +38,9 @@ pub async fn post(
     ctx: &Context,
 ) -> Result<Response, EdgeError> {
     let (storage, campaign) = super::campaigns::find(slug, env).await?;
+    if campaign.view.closed {
+        return Err(EdgeError::CampaignClosed(slug.to_owned()));
+    }
     let settings = Settings::read(env)?;
 
     // The edge's own pages (the hosted form) may always collect.

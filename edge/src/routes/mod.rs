@@ -9,5 +9,6 @@ pub mod health;
 pub mod orders;
 pub mod pages;
 pub mod payments;
+pub mod setup;
 pub mod staff;
 pub mod webhooks;

@@ -68,8 +68,8 @@ pub async fn back_office(req: Request, env: &Env) -> Result<Response, EdgeError>
     page(
         &html,
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
-         frame-ancestors 'none'",
+         connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'",
     )
 }
 

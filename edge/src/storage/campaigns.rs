@@ -1,10 +1,12 @@
 //! Campaigns: read from D1, kept for a minute in KV, forgotten there when a payment lands.
 
 use serde::{Deserialize, Serialize};
+use tirelire_domain::setup::{CampaignSetup, CampaignStatus};
 use tirelire_domain::{CampaignSlug, CampaignView, CheckoutPolicy, Currency, DonationRules, Money};
-use worker::query;
+use worker::{D1PreparedStatement, query};
 
-use super::{Storage, StorageError};
+use super::staff::AuditEntry;
+use super::{Actor, Storage, StorageError};
 
 /// A campaign with what the edge needs to enforce its rules, beyond what the public sees.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +18,8 @@ pub struct CampaignRecord {
     /// The origins whose pages may start a checkout, in the form browsers send (the schema
     /// normalises them on insert and refuses what is not an origin).
     pub allowed_origins: Vec<String>,
+    /// Where it stands.
+    pub status: CampaignStatus,
 }
 
 impl CampaignRecord {
@@ -48,6 +52,7 @@ struct CampaignRow {
     raised_amount: i64,
     donation_count: i64,
     origins: String,
+    status: String,
 }
 
 impl CampaignRow {
@@ -60,6 +65,7 @@ impl CampaignRow {
         let money = |minor| Money::new(minor, currency);
         let allowed_origins =
             serde_json::from_str(&self.origins).map_err(|_| corrupt("origins"))?;
+        let status = CampaignStatus::from_name(&self.status).ok_or_else(|| corrupt("status"))?;
         Ok(CampaignRecord {
             id: self.id,
             view: CampaignView {
@@ -72,9 +78,11 @@ impl CampaignRow {
                 goal: self.goal_amount.map(money),
                 raised: money(self.raised_amount),
                 donation_count: self.donation_count,
+                closed: status != CampaignStatus::Open,
                 checkout: CheckoutPolicy::default(),
             },
             allowed_origins,
+            status,
         })
     }
 }
@@ -92,7 +100,7 @@ impl Storage {
             &self.db,
             "SELECT c.id, c.slug, o.name AS organisation, c.title, c.description, c.currency,
                     c.preset_amounts, c.min_amount, c.max_amount, c.goal_amount,
-                    c.raised_amount, c.donation_count,
+                    c.raised_amount, c.donation_count, c.status,
                     (SELECT json_group_array(origin) FROM campaign_origins
                      WHERE campaign_id = c.id) AS origins
              FROM campaigns c JOIN organisations o ON o.id = c.organisation_id
@@ -105,5 +113,194 @@ impl Storage {
         let record = row.into_record()?;
         self.cache_campaign(&record).await;
         Ok(Some(record))
+    }
+}
+
+#[derive(Deserialize)]
+struct SetupRow {
+    slug: String,
+    kind: String,
+    status: String,
+    title: String,
+    description: String,
+    currency: String,
+    preset_amounts: String,
+    min_amount: i64,
+    max_amount: i64,
+    goal_amount: Option<i64>,
+    origins: String,
+}
+
+#[derive(Deserialize)]
+struct CampaignId {
+    id: i64,
+}
+
+impl Storage {
+    /// The settings of the campaign called `slug`, whatever its status.
+    pub async fn campaign_setup(
+        &self,
+        slug: &CampaignSlug,
+    ) -> Result<Option<CampaignSetup>, StorageError> {
+        let Some(row) = query!(
+            &self.db,
+            "SELECT slug, kind, status, title, description, currency, preset_amounts,
+                    min_amount, max_amount, goal_amount,
+                    (SELECT json_group_array(origin) FROM campaign_origins
+                     WHERE campaign_id = c.id) AS origins
+             FROM campaigns c WHERE slug = ?1",
+            slug.as_str()
+        )?
+        .first::<SetupRow>(None)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let corrupt = |what: &str| StorageError::Corrupt(format!("campaign {}: {what}", row.slug));
+        Ok(Some(CampaignSetup {
+            kind: tirelire_domain::setup::CampaignKind::from_name(&row.kind)
+                .ok_or_else(|| corrupt("kind"))?,
+            status: CampaignStatus::from_name(&row.status).ok_or_else(|| corrupt("status"))?,
+            currency: Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency"))?,
+            presets: serde_json::from_str(&row.preset_amounts)
+                .map_err(|_| corrupt("preset_amounts"))?,
+            origins: serde_json::from_str(&row.origins).map_err(|_| corrupt("origins"))?,
+            slug: row.slug,
+            title: row.title,
+            description: row.description,
+            min_amount: row.min_amount,
+            max_amount: row.max_amount,
+            goal_amount: row.goal_amount,
+        }))
+    }
+
+    /// Creates a campaign from checked settings, for the first organisation, with its audit
+    /// entry. `false` when the slug is taken.
+    pub async fn create_campaign(
+        &self,
+        setup: &CampaignSetup,
+        person: i64,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let presets = serde_json::to_string(&setup.presets)
+            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        let created = query!(
+            &self.db,
+            "INSERT INTO campaigns (organisation_id, slug, title, description, currency,
+                                    preset_amounts, min_amount, max_amount, goal_amount,
+                                    status, kind, created_at, updated_at)
+             SELECT (SELECT min(id) FROM organisations), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                    ?10, ?11, ?11
+             WHERE true
+             ON CONFLICT (slug) DO NOTHING
+             RETURNING id",
+            setup.slug,
+            setup.title,
+            setup.description,
+            setup.currency.code(),
+            presets,
+            setup.min_amount,
+            setup.max_amount,
+            setup.goal_amount,
+            setup.status.name(),
+            setup.kind.name(),
+            now,
+        )?
+        .first::<CampaignId>(None)
+        .await?;
+        let Some(campaign) = created else {
+            return Ok(false);
+        };
+        let mut statements = self.origin_statements(campaign.id, &setup.origins)?;
+        statements.push(self.audit_statement(
+            &AuditEntry {
+                actor: Actor::Person(person),
+                action: "campaign_created",
+                subject: format!("campaign:{}", setup.slug),
+                detail: Some(serde_json::json!({ "title": setup.title })),
+            },
+            now,
+        )?);
+        self.db.batch(statements).await?;
+        Ok(true)
+    }
+
+    /// Replaces a campaign's settings (not its slug, kind or currency) with checked ones, with
+    /// its audit entry. `false` when no campaign has the slug.
+    pub async fn update_campaign(
+        &self,
+        setup: &CampaignSetup,
+        person: i64,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let Some(campaign) = query!(
+            &self.db,
+            "SELECT id FROM campaigns WHERE slug = ?1",
+            setup.slug
+        )?
+        .first::<CampaignId>(None)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let presets = serde_json::to_string(&setup.presets)
+            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        let mut statements = vec![
+            query!(
+                &self.db,
+                "UPDATE campaigns
+                 SET title = ?2, description = ?3, preset_amounts = ?4, min_amount = ?5,
+                     max_amount = ?6, goal_amount = ?7, status = ?8, updated_at = ?9
+                 WHERE id = ?1",
+                campaign.id,
+                setup.title,
+                setup.description,
+                presets,
+                setup.min_amount,
+                setup.max_amount,
+                setup.goal_amount,
+                setup.status.name(),
+                now,
+            )?,
+            query!(
+                &self.db,
+                "DELETE FROM campaign_origins WHERE campaign_id = ?1",
+                campaign.id
+            )?,
+        ];
+        statements.extend(self.origin_statements(campaign.id, &setup.origins)?);
+        statements.push(self.audit_statement(
+            &AuditEntry {
+                actor: Actor::Person(person),
+                action: "campaign_updated",
+                subject: format!("campaign:{}", setup.slug),
+                detail: Some(serde_json::json!({ "status": setup.status.name() })),
+            },
+            now,
+        )?);
+        self.db.batch(statements).await?;
+        if let Ok(slug) = CampaignSlug::parse(&setup.slug) {
+            self.forget_campaign(&slug).await;
+        }
+        Ok(true)
+    }
+
+    fn origin_statements(
+        &self,
+        campaign_id: i64,
+        origins: &[String],
+    ) -> Result<Vec<D1PreparedStatement>, StorageError> {
+        origins
+            .iter()
+            .map(|origin| {
+                Ok(query!(
+                    &self.db,
+                    "INSERT INTO campaign_origins (campaign_id, origin) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                    campaign_id,
+                    origin,
+                )?)
+            })
+            .collect()
     }
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use tirelire_domain::payments::{
     CampaignSummary, PaymentFilter, PaymentMethod, PaymentRow, PaymentSort, PaymentSummary,
 };
+use tirelire_domain::setup::CampaignStatus;
 use tirelire_domain::{CampaignSlug, OrderStatus};
 use worker::query;
 
@@ -278,11 +279,13 @@ impl Storage {
             currency: String,
             raised_amount: i64,
             donation_count: i64,
+            status: String,
+            goal_amount: Option<i64>,
         }
         let rows = query!(
             &self.db,
-            "SELECT slug, title, currency, raised_amount, donation_count FROM campaigns
-             ORDER BY created_at DESC, id DESC"
+            "SELECT slug, title, currency, raised_amount, donation_count, status, goal_amount
+             FROM campaigns ORDER BY created_at DESC, id DESC"
         )
         .all()
         .await?
@@ -295,6 +298,8 @@ impl Storage {
                 currency: row.currency,
                 raised: row.raised_amount,
                 count: row.donation_count,
+                status: CampaignStatus::from_name(&row.status).unwrap_or(CampaignStatus::Open),
+                goal: row.goal_amount,
             })
             .collect())
     }
