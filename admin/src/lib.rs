@@ -7,6 +7,8 @@
 //! It talks only to its own edge's `/v1/admin/…` routes; the session is an `HttpOnly` cookie
 //! that this code never sees.
 
+mod campaigns;
+mod form;
 mod payments;
 
 use gloo::net::http::{Request, Response};
@@ -196,9 +198,16 @@ struct Pinned {
     integrity: String,
 }
 
+#[derive(Properties, PartialEq)]
+pub(crate) struct SnippetProps {
+    /// The campaign's slug, or none for a placeholder to replace.
+    #[prop_or_default]
+    pub slug: Option<String>,
+}
+
 /// The snippet to paste, pinned to this edge's build with Subresource Integrity.
 #[function_component(Snippet)]
-fn snippet() -> Html {
+pub(crate) fn snippet(props: &SnippetProps) -> Html {
     let pinned = use_state(|| None::<Pinned>);
     {
         let pinned = pinned.clone();
@@ -218,16 +227,27 @@ fn snippet() -> Html {
         .origin()
         .unwrap_or_default();
     let code = format!(
-        "<script src=\"{origin}/{}\"\n        integrity=\"{}\"\n        crossorigin=\"anonymous\" async></script>\n<div data-tirelire-campaign=\"votre-campagne\"></div>",
-        pinned.script, pinned.integrity
+        "<script src=\"{origin}/{}\"\n        integrity=\"{}\"\n        crossorigin=\"anonymous\" async></script>\n<div data-tirelire-campaign=\"{}\"></div>",
+        pinned.script,
+        pinned.integrity,
+        props.slug.as_deref().unwrap_or("votre-campagne")
     );
+    let (id, label) = match &props.slug {
+        Some(slug) => (
+            format!("snippet-{slug}"),
+            "Le code à coller pour cette campagne",
+        ),
+        None => ("snippet".to_owned(), "Le code à coller sur votre site"),
+    };
+    let hint = format!("{id}-hint");
     html! {
         <section class="card">
-            <label for="snippet">{ "Le code à coller sur votre site" }</label>
-            <p class="muted" id="snippet-hint">
-                { "Remplacez votre-campagne par le nom de votre campagne. L'empreinte (integrity) garantit que votre site charge exactement ce formulaire ; après une mise à jour du serveur, recopiez ce code." }
+            <label for={id.clone()}>{ label }</label>
+            <p class="muted" id={hint.clone()}>
+                if props.slug.is_none() { { "Remplacez votre-campagne par le nom court de votre campagne. " } }
+                { "L'empreinte (integrity) garantit que votre site charge exactement ce formulaire ; après une mise à jour du serveur, recopiez ce code." }
             </p>
-            <textarea id="snippet" readonly=true rows="5" aria-describedby="snippet-hint" value={code} />
+            <textarea id={id} readonly=true rows="5" aria-describedby={hint} value={code} />
         </section>
     }
 }
@@ -238,8 +258,21 @@ struct HomeProps {
     on_done: Callback<Phase>,
 }
 
+/// The back-office's two pages.
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Payments,
+    Campaigns,
+}
+
 #[function_component(Home)]
 fn home(props: &HomeProps) -> Html {
+    let tab = use_state(|| Tab::Payments);
+    let choose = |chosen: Tab| {
+        let tab = tab.clone();
+        Callback::from(move |_: MouseEvent| tab.set(chosen))
+    };
+    let current = |which: Tab| if *tab == which { Some("page") } else { None };
     let onclick = {
         let on_done = props.on_done.clone();
         Callback::from(move |_| {
@@ -263,8 +296,16 @@ fn home(props: &HomeProps) -> Html {
                 <p class="muted">{ format!("Rôle : {}", role_name(props.me.role)) }</p>
                 <button type="button" class="secondary" {onclick}>{ "Se déconnecter" }</button>
             </section>
-            <payments::Payments role={props.me.role} />
-            <Snippet />
+            <nav class="tabs" aria-label="Rubriques">
+                <button type="button" aria-current={current(Tab::Payments)} onclick={choose(Tab::Payments)}>{ "Paiements" }</button>
+                <button type="button" aria-current={current(Tab::Campaigns)} onclick={choose(Tab::Campaigns)}>{ "Campagnes" }</button>
+            </nav>
+            if *tab == Tab::Payments {
+                <payments::Payments role={props.me.role} />
+            } else {
+                <campaigns::Campaigns role={props.me.role} />
+                <Snippet />
+            }
         </>
     }
 }

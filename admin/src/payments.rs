@@ -13,6 +13,8 @@ use tirelire_domain::{
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
+use crate::form::{bind, euros, plain};
+
 /// What went wrong with a call, in words for the treasurer.
 fn problem_text(code: Option<ErrorCode>) -> &'static str {
     match code {
@@ -104,21 +106,6 @@ fn date_text(unix_seconds: i64) -> String {
         .into()
 }
 
-fn euros(text: &str) -> Result<Option<i64>, ()> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    Money::parse(text, Currency::Eur)
-        .map(|money| Some(money.minor))
-        .map_err(|_| ())
-}
-
-/// Cents as someone types them: `25,00`.
-fn plain(minor: i64) -> String {
-    format!("{},{:02}", minor / 100, minor % 100)
-}
-
 fn money(row: &PaymentRow, minor: i64) -> String {
     row.money(minor).format_exact(Locale::Fr)
 }
@@ -202,26 +189,6 @@ async fn page(filter: &PaymentFilter) -> Result<PaymentPage, &'static str> {
 pub struct PaymentsProps {
     /// The signed-in person's role: it decides what they are offered.
     pub role: Role,
-}
-
-/// Reads an input's or a select's value into a state, on any event it sends.
-fn bind<E: AsRef<web_sys::Event> + 'static>(state: &UseStateHandle<String>) -> Callback<E> {
-    let state = state.clone();
-    Callback::from(move |event: E| {
-        let target = event.as_ref().target();
-        let value = target
-            .as_ref()
-            .and_then(|target| {
-                wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlInputElement>(target)
-                    .map(web_sys::HtmlInputElement::value)
-                    .or_else(|| {
-                        wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlSelectElement>(target)
-                            .map(web_sys::HtmlSelectElement::value)
-                    })
-            })
-            .unwrap_or_default();
-        state.set(value);
-    })
 }
 
 /// The payments section.

@@ -37,6 +37,7 @@ test("an invitation's link signs in once, the session survives a reload, and sig
   assert.equal(new URL(page.url()).hash, "", "the secret leaves the address");
 
   // The snippet to paste is pinned: its integrity is the hash of the script it names.
+  await page.getByRole("button", { name: "Campagnes" }).click();
   const snippet = page.getByLabel("Le code à coller sur votre site");
   await snippet.waitFor();
   const code = await snippet.inputValue();

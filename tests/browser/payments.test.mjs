@@ -20,6 +20,7 @@ import {
   siteUrl,
   simUrl,
   staffAddress,
+  staffPage,
   violations,
   waitReady,
   widget,
@@ -32,22 +33,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/// A phone-sized back-office page signed in as `role`.
-async function signedIn(role) {
-  const context = await browser.newContext({
-    viewport: { width: 400, height: 900 },
-    locale: "fr-FR",
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.scriptErrors = errors;
-  await page.goto(await invite(staffAddress(role), role));
-  await page.getByTestId("signed-in").waitFor();
-  return page;
-}
 
 /// A row's cells as read aloud: every kind of space as one.
 async function cellsOf(row) {
@@ -68,7 +53,7 @@ async function scrollsSideways(page) {
 }
 
 test("a treasurer records a cheque, finds it, exports it and cancels it", async () => {
-  const page = await signedIn("treasurer");
+  const page = await staffPage(browser, "treasurer");
   const payer = `Browser${process.pid}`;
 
   const form = page.getByRole("form", { name: "Paiement reçu à la main" });
@@ -122,7 +107,7 @@ test("a treasurer records a cheque, finds it, exports it and cancels it", async 
 });
 
 test("a volunteer reads the payments but is offered nothing that moves money, and is refused anyway", async () => {
-  const page = await signedIn("volunteer");
+  const page = await staffPage(browser, "volunteer");
   await page.getByTestId("payments-summary").waitFor();
   assert.equal(await page.getByRole("link", { name: "Exporter (CSV)" }).count(), 0);
   assert.equal(await page.getByText("Enregistrer un paiement reçu à la main").count(), 0);

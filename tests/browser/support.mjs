@@ -19,6 +19,7 @@ export const siteUrl = need("TIRELIRE_SITE_URL");
 export const simUrl = need("TIRELIRE_SIM_URL");
 export const mailUrl = need("TIRELIRE_MAIL_URL");
 export const adminToken = need("TIRELIRE_ADMIN_TOKEN");
+export const pastedDir = need("TIRELIRE_PASTED_DIR");
 export const artifacts = need("TIRELIRE_ARTIFACTS");
 const persistDir = need("TIRELIRE_PERSIST_DIR");
 
@@ -198,4 +199,17 @@ export async function invite(email, role) {
     throw new Error(`the invitation was refused: ${response.status} ${await response.text()}`);
   }
   return (await response.json()).link;
+}
+
+/// A back-office page signed in as a new member with `role`, through an invitation's link; it
+/// fails the test on any script error.
+export async function staffPage(browser, role, viewport = { width: 400, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: "fr-FR", acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.scriptErrors = errors;
+  await page.goto(await invite(staffAddress(role), role));
+  await page.getByTestId("signed-in").waitFor();
+  return page;
 }

@@ -3,6 +3,9 @@
 //! `{{EDGE}}` becomes the edge's URL, so that the snippet in them points at the running edge,
 //! and `{{PINNED_SCRIPT}}` and `{{PINNED_INTEGRITY}}` become the pinned loader's address and
 //! hash, as `cargo xtask build` prints them.
+//!
+//! Pages under `/pasted/` come from another folder, where tests write the pages a treasurer
+//! would make by pasting a snippet from the back-office into their site.
 
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
@@ -11,24 +14,26 @@ use tiny_http::{Header, Response};
 
 use crate::server::ServerHandle;
 
-/// Serves `root` on `listen`, with `edge_url` put in place of `{{EDGE}}` in HTML pages, and
-/// jQuery from the npm packages in `node_modules` at `/vendor/jquery.js`, as a WordPress site
-/// serves it.
+/// Serves `root` on `listen`, with `edge_url` put in place of `{{EDGE}}` in HTML pages, jQuery
+/// from the npm packages in `node_modules` at `/vendor/jquery.js`, as a WordPress site serves
+/// it, and the files of `pasted` under `/pasted/`.
 pub fn serve(
     listen: SocketAddr,
     root: PathBuf,
+    pasted: PathBuf,
     edge_url: String,
     node_modules: PathBuf,
 ) -> std::io::Result<ServerHandle> {
     let jquery = node_modules.join("jquery/dist/jquery.min.js");
     ServerHandle::start(listen, 3, move |request| {
-        let response = respond(&root, &edge_url, &jquery, request.url());
+        let response = respond(&root, &pasted, &edge_url, &jquery, request.url());
         let _ = request.respond(response);
     })
 }
 
 fn respond(
     root: &Path,
+    pasted: &Path,
     edge_url: &str,
     jquery: &Path,
     url: &str,
@@ -36,6 +41,8 @@ fn respond(
     let path = url.split(['?', '#']).next().unwrap_or("/");
     let file = if path == "/vendor/jquery.js" {
         jquery.is_file().then(|| jquery.to_path_buf())
+    } else if let Some(page) = path.strip_prefix("/pasted/") {
+        resolve(pasted, page)
     } else {
         resolve(root, path)
     };

@@ -77,6 +77,8 @@ pub struct Stack {
     pub turnstile_url: String,
     /// The `--persist-to` folder of D1 and KV.
     pub persist_dir: PathBuf,
+    /// Where tests write pages the site serves under `/pasted/`.
+    pub pasted_dir: PathBuf,
     /// The secret the simulator signs webhooks with, as the edge knows it.
     pub webhook_secret: String,
     /// The secret key the edge uses with the simulator.
@@ -160,9 +162,13 @@ impl Stack {
                     config.ports.turnstile
                 ))
             })?;
+        let pasted_dir = config.state_dir.join("pasted");
+        std::fs::create_dir_all(&pasted_dir)
+            .map_err(|error| fail(format!("cannot create {}: {error}", pasted_dir.display())))?;
         let site = site::serve(
             loopback(config.ports.site),
             config.repo.join("demo-site"),
+            pasted_dir.clone(),
             edge_url.clone(),
             node_modules_of(&config.wrangler),
         )
@@ -246,6 +252,7 @@ impl Stack {
             sim_url: sim.url.clone(),
             turnstile_url: turnstile.url.clone(),
             persist_dir,
+            pasted_dir,
             webhook_secret,
             api_key,
             mail_url: mail.as_ref().map(|catcher| catcher.url.clone()),
@@ -279,6 +286,10 @@ impl Stack {
         vec![
             ("TIRELIRE_EDGE_URL", self.edge_url.clone()),
             ("TIRELIRE_SITE_URL", self.site_url.clone()),
+            (
+                "TIRELIRE_PASTED_DIR",
+                self.pasted_dir.to_string_lossy().into_owned(),
+            ),
             ("TIRELIRE_SIM_URL", self.sim_url.clone()),
             ("TIRELIRE_TURNSTILE_URL", self.turnstile_url.clone()),
             (

@@ -128,10 +128,11 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
             }
         }
         CampaignLoad::Loaded(campaign) => {
-            let show_form = !matches!(
-                returned,
-                Return::Paid(_) | Return::Confirming | Return::StillConfirming
-            );
+            let show_form = !campaign.closed
+                && !matches!(
+                    returned,
+                    Return::Paid(_) | Return::Confirming | Return::StillConfirming
+                );
             html! {
                 <>
                     <header>
@@ -143,6 +144,9 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
                     </header>
                     <Progress campaign={campaign.clone()} locale={props.locale} />
                     <ReturnNotice returned={returned.clone()} locale={props.locale} on_dismiss={dismiss.clone()} />
+                    if campaign.closed {
+                        <p class="notice" role="status">{ texts.closed }</p>
+                    }
                     if show_form {
                         <DonationForm campaign={campaign.clone()} edge={props.edge.clone()} locale={props.locale}
                             return_to={props.return_to.clone()} />

@@ -15,6 +15,7 @@ pub const TEXTS: Texts = Texts {
     details_legend: "Your details",
     loading: "Loading the donation form…",
     load_failed: "The donation form could not be loaded. Check your connection and try again.",
+    closed: "This collection has ended. Thank you to everyone who took part!",
     retry: "Try again",
     sending: "Sending…",
     redirecting: "Opening the secure payment page…",

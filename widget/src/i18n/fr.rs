@@ -18,6 +18,7 @@ pub const TEXTS: Texts = Texts {
     details_legend: "Vos coordonnées",
     loading: "Chargement du formulaire de don…",
     load_failed: "Le formulaire de don n'a pas pu être chargé. Vérifiez votre connexion puis réessayez.",
+    closed: "Cette collecte est terminée. Merci à toutes celles et ceux qui y ont pris part !",
     retry: "Réessayer",
     sending: "Envoi…",
     redirecting: "Ouverture du paiement sécurisé…",

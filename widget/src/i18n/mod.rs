@@ -35,6 +35,8 @@ pub struct Texts {
     pub loading: &'static str,
     /// The campaign could not be loaded.
     pub load_failed: &'static str,
+    /// Said instead of the form once the campaign has closed.
+    pub closed: &'static str,
     /// The button that tries again.
     pub retry: &'static str,
     /// On the button while the donation is being sent.
