@@ -28,7 +28,8 @@ VALUES
     (919, 900, 'test-hand', 'Payments by hand', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (920, 900, 'test-export', '=Export; "quoted"', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
     (921, 900, 'test-bulk', 'Twenty thousand payments', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
-    (922, 900, 'test-admin-refund', 'Refunds from the back-office', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
+    (922, 900, 'test-admin-refund', 'Refunds from the back-office', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch()),
+    (923, 900, 'test-gdpr', 'A donor''s rights', '', 'EUR', '[2000]', 100, 1000000, NULL, unixepoch())
 ON CONFLICT DO NOTHING;
 
 INSERT INTO campaign_origins (campaign_id, origin)

@@ -213,6 +213,81 @@ pub struct RefundAnswer {
     pub status: String,
 }
 
+/// Everything the association keeps about one email address (`GET /v1/admin/donors?email=`),
+/// as GDPR articles 15 and 20 give the person the right to have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonorFile {
+    /// The address asked about.
+    pub email: String,
+    /// Every payment made with it.
+    pub payments: Vec<DonorPayment>,
+    /// Every message sent to it, or about its payments.
+    pub messages: Vec<DonorMessage>,
+}
+
+/// One payment, with what the person agreed to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonorPayment {
+    /// The order's id.
+    pub id: String,
+    /// The campaign's title.
+    pub campaign: String,
+    /// In minor units.
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// How it was paid.
+    pub method: PaymentMethod,
+    /// The name given.
+    pub first_name: String,
+    /// The name given.
+    pub last_name: String,
+    /// The address given.
+    pub email: String,
+    /// The language of the form.
+    pub locale: String,
+    /// When the form was sent, in seconds since the epoch.
+    pub created_at: i64,
+    /// When it was paid.
+    pub paid_at: Option<i64>,
+    /// When the person agreed to the processing of their data.
+    pub consent_at: i64,
+    /// The words they agreed to, when the form sent them.
+    pub consent_text: Option<String>,
+}
+
+/// One message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonorMessage {
+    /// Which message: `donor_receipt`, `treasurer_payment`.
+    pub template: String,
+    /// `pending`, `sent` or `dead`.
+    pub status: String,
+    /// When it was written, in seconds since the epoch.
+    pub created_at: i64,
+    /// When it was sent.
+    pub sent_at: Option<i64>,
+}
+
+/// `POST /v1/admin/donors/erasure`: whose data to erase (GDPR article 17). The payments stay in
+/// the accounts, without a name or an address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erasure {
+    /// The address.
+    pub email: String,
+}
+
+/// What an erasure changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erased {
+    /// Payments left without a name or an address.
+    pub payments: i64,
+    /// Messages emptied of the person's data.
+    pub messages: i64,
+}
+
 /// One campaign in the back-office's lists (`GET /v1/admin/campaigns`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignSummary {

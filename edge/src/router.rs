@@ -5,7 +5,7 @@ use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 use crate::error::EdgeError;
 use crate::http::{allow_any_origin, preflight, secure};
 use crate::routes::{
-    admin, campaigns, checkout, health, orders, pages, payments, setup, staff, webhooks,
+    admin, campaigns, checkout, donors, health, orders, pages, payments, setup, staff, webhooks,
 };
 
 /// Answers one request. Every answer, refusals included, carries the security headers, and
@@ -78,6 +78,12 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .post_async("/v1/admin/campaigns/:slug", |req, route| async move {
             reply(setup::update(req, param(&route, "slug"), &route.env, &route.data).await)
+        })
+        .get_async("/v1/admin/donors", |req, route| async move {
+            reply(donors::file(req, &route.env).await)
+        })
+        .post_async("/v1/admin/donors/erasure", |req, route| async move {
+            reply(donors::erase(req, &route.env, &route.data).await)
         })
         .get_async("/v1/admin/payments", |req, route| async move {
             reply(payments::list(req, &route.env).await)

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod campaigns;
 pub mod checkout;
+pub mod donors;
 pub mod health;
 pub mod orders;
 pub mod pages;

@@ -7,6 +7,7 @@
 
 mod cache;
 mod campaigns;
+mod donors;
 mod ledger;
 mod orders;
 mod outbox;
