@@ -8,6 +8,7 @@
 //! that this code never sees.
 
 mod campaigns;
+mod donors;
 mod form;
 mod payments;
 
@@ -263,6 +264,7 @@ struct HomeProps {
 enum Tab {
     Payments,
     Campaigns,
+    Donors,
 }
 
 #[function_component(Home)]
@@ -299,12 +301,21 @@ fn home(props: &HomeProps) -> Html {
             <nav class="tabs" aria-label="Rubriques">
                 <button type="button" aria-current={current(Tab::Payments)} onclick={choose(Tab::Payments)}>{ "Paiements" }</button>
                 <button type="button" aria-current={current(Tab::Campaigns)} onclick={choose(Tab::Campaigns)}>{ "Campagnes" }</button>
+                if props.me.role.covers(Role::Treasurer) {
+                    <button type="button" aria-current={current(Tab::Donors)} onclick={choose(Tab::Donors)}>{ "Données personnelles" }</button>
+                }
             </nav>
-            if *tab == Tab::Payments {
-                <payments::Payments role={props.me.role} />
-            } else {
-                <campaigns::Campaigns role={props.me.role} />
-                <Snippet />
+            {
+                match *tab {
+                    Tab::Payments => html! { <payments::Payments role={props.me.role} /> },
+                    Tab::Campaigns => html! {
+                        <>
+                            <campaigns::Campaigns role={props.me.role} />
+                            <Snippet />
+                        </>
+                    },
+                    Tab::Donors => html! { <donors::Donors /> },
+                }
             }
         </>
     }

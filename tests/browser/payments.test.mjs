@@ -202,3 +202,48 @@ test("a gift made on the site is found in the back-office, refunded by half, and
   assert.deepEqual(errors, []);
   assert.deepEqual(donor.scriptErrors, []);
 });
+
+test("a treasurer hands a donor their data and erases it on request", async () => {
+  const page = await staffPage(browser, "treasurer");
+  const email = `gaspard.${process.pid}@example.org`;
+  const recorded = await page.evaluate(async (email) => {
+    const response = await fetch("/v1/admin/payments/offline", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        campaign: "test-hand",
+        amount: 1200,
+        method: "cash",
+        received_at: Math.floor(Date.now() / 1000),
+        first_name: "Gaspard",
+        last_name: "Lenoir",
+        email,
+      }),
+    });
+    return response.status;
+  }, email);
+  assert.equal(recorded, 201);
+
+  await page.getByRole("button", { name: "Données personnelles" }).click();
+  const search = page.getByRole("form", { name: "Chercher une personne" });
+  await search.getByLabel("Adresse e-mail").fill(email.toUpperCase());
+  await search.getByRole("button", { name: "Chercher" }).click();
+  const file = page.getByTestId("donor-file");
+  await file.getByText(`1 paiement(s) et 0 message(s) pour ${email}`).waitFor();
+  assert.match(await file.textContent(), /12,00\s€ · Payments by hand · Gaspard Lenoir · Payé/);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Télécharger ses données (JSON)" }).click(),
+  ]);
+  const handed = JSON.parse(await readFile(await download.path(), "utf8"));
+  assert.equal(handed.payments[0].last_name, "Lenoir");
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await page.screenshot({ path: join(artifacts, "admin-donor.png"), fullPage: true });
+
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Effacer ses données" }).click();
+  await page.getByText("Données effacées : 1 paiement(s) n'ont plus de nom ni d'adresse").waitFor();
+  await search.getByRole("button", { name: "Chercher" }).click();
+  await file.getByText(`0 paiement(s) et 0 message(s) pour ${email}`).waitFor();
+  assert.deepEqual(page.scriptErrors, []);
+});
