@@ -8,6 +8,7 @@
 //! that this code never sees.
 
 mod campaigns;
+mod dashboard;
 mod donors;
 mod form;
 mod payments;
@@ -262,6 +263,7 @@ struct HomeProps {
 /// The back-office's two pages.
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
+    Dashboard,
     Payments,
     Campaigns,
     Donors,
@@ -269,7 +271,7 @@ enum Tab {
 
 #[function_component(Home)]
 fn home(props: &HomeProps) -> Html {
-    let tab = use_state(|| Tab::Payments);
+    let tab = use_state(|| Tab::Dashboard);
     let choose = |chosen: Tab| {
         let tab = tab.clone();
         Callback::from(move |_: MouseEvent| tab.set(chosen))
@@ -299,6 +301,7 @@ fn home(props: &HomeProps) -> Html {
                 <button type="button" class="secondary" {onclick}>{ "Se déconnecter" }</button>
             </section>
             <nav class="tabs" aria-label="Rubriques">
+                <button type="button" aria-current={current(Tab::Dashboard)} onclick={choose(Tab::Dashboard)}>{ "Tableau de bord" }</button>
                 <button type="button" aria-current={current(Tab::Payments)} onclick={choose(Tab::Payments)}>{ "Paiements" }</button>
                 <button type="button" aria-current={current(Tab::Campaigns)} onclick={choose(Tab::Campaigns)}>{ "Campagnes" }</button>
                 if props.me.role.covers(Role::Treasurer) {
@@ -307,6 +310,7 @@ fn home(props: &HomeProps) -> Html {
             </nav>
             {
                 match *tab {
+                    Tab::Dashboard => html! { <dashboard::DashboardView /> },
                     Tab::Payments => html! { <payments::Payments role={props.me.role} /> },
                     Tab::Campaigns => html! {
                         <>

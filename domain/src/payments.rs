@@ -288,6 +288,62 @@ pub struct Erased {
     pub messages: i64,
 }
 
+/// What the back-office's first page shows (`GET /v1/admin/dashboard`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Every campaign with its total.
+    pub campaigns: Vec<CampaignSummary>,
+    /// What counts in the totals, per month of payment, the last twelve months, oldest first.
+    pub months: Vec<Total>,
+    /// What counts in the totals, per way of paying.
+    pub methods: Vec<Total>,
+    /// Payments begun in the last day and not finished.
+    pub pending: i64,
+    /// Payments that failed in the last thirty days.
+    pub failed: i64,
+    /// The latest things the PSP's events said that could not simply be applied.
+    pub anomalies: Vec<AnomalyView>,
+    /// The latest messages that could not be sent.
+    pub unsent: Vec<UnsentMail>,
+}
+
+/// A total for one month (`2026-11`) or one way of paying (`card`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Total {
+    /// The month or the method.
+    pub key: String,
+    /// What counts, in minor units.
+    pub counted: i64,
+    /// How many payments.
+    pub count: i64,
+}
+
+/// Something a PSP event said that the edge kept rather than applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnomalyView {
+    /// `amount_mismatch`, `mode_mismatch`, `payment_for_closed_order`…
+    pub kind: String,
+    /// The order, if known.
+    pub order_id: Option<String>,
+    /// What was seen.
+    pub detail: String,
+    /// When, in seconds since the epoch.
+    pub created_at: i64,
+}
+
+/// A message that could not be sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsentMail {
+    /// Which message.
+    pub template: String,
+    /// The order it is about, if any.
+    pub order_id: Option<String>,
+    /// What the mail provider said last.
+    pub last_error: Option<String>,
+    /// When it was written.
+    pub created_at: i64,
+}
+
 /// One campaign in the back-office's lists (`GET /v1/admin/campaigns`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignSummary {

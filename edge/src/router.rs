@@ -79,6 +79,9 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         .post_async("/v1/admin/campaigns/:slug", |req, route| async move {
             reply(setup::update(req, param(&route, "slug"), &route.env, &route.data).await)
         })
+        .get_async("/v1/admin/dashboard", |req, route| async move {
+            reply(payments::dashboard(req, &route.env).await)
+        })
         .get_async("/v1/admin/donors", |req, route| async move {
             reply(donors::file(req, &route.env).await)
         })

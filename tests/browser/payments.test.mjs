@@ -55,6 +55,7 @@ async function scrollsSideways(page) {
 test("a treasurer records a cheque, finds it, exports it and cancels it", async () => {
   const page = await staffPage(browser, "treasurer");
   const payer = `Browser${process.pid}`;
+  await page.getByRole("button", { name: "Paiements" }).click();
 
   const form = page.getByRole("form", { name: "Paiement reçu à la main" });
   await page.getByText("Enregistrer un paiement reçu à la main").click();
@@ -108,6 +109,7 @@ test("a treasurer records a cheque, finds it, exports it and cancels it", async 
 
 test("a volunteer reads the payments but is offered nothing that moves money, and is refused anyway", async () => {
   const page = await staffPage(browser, "volunteer");
+  await page.getByRole("button", { name: "Paiements" }).click();
   await page.getByTestId("payments-summary").waitFor();
   assert.equal(await page.getByRole("link", { name: "Exporter (CSV)" }).count(), 0);
   assert.equal(await page.getByText("Enregistrer un paiement reçu à la main").count(), 0);
@@ -167,7 +169,17 @@ test("a gift made on the site is found in the back-office, refunded by half, and
   await page.goto(mail.text.split(/\s+/).find((word) => word.includes("#sign-in=")));
   await page.getByTestId("signed-in").waitFor();
 
+  // The dashboard counts it, in its campaign, its month and its way of paying.
+  const board = page.getByRole("region", { name: "Tableau de bord" });
+  await board.getByRole("heading", { name: "Par mois" }).waitFor();
+  assert.ok(await board.getByRole("img", { name: "Montants reçus par mois (remboursements déduits)" }).isVisible());
+  assert.ok(await board.getByRole("cell", { name: "Carte" }).isVisible());
+  assert.ok(await board.getByRole("progressbar", { name: /^Un composteur pour le jardin/ }).isVisible());
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await page.screenshot({ path: join(artifacts, "admin-dashboard.png"), fullPage: true });
+
   // The gift is in the list.
+  await page.getByRole("button", { name: "Paiements" }).click();
   const filters = page.getByRole("form", { name: "Filtrer les paiements" });
   await filters.getByLabel("Nom ou e-mail").fill(email);
   await filters.getByLabel("Campagne").selectOption("jardin-2026");

@@ -638,3 +638,59 @@ fn twenty_thousand_payments_page_filter_and_export_whole() {
         "the oldest first, in French time"
     );
 }
+
+#[test]
+fn the_dashboard_counts_a_payment_in_its_month_and_its_way_of_paying() {
+    let _turn = serial();
+    let stack = stack();
+    let (_, treasurer) = signed_in(&stack, "treasurer");
+    let (_, volunteer) = signed_in(&stack, "volunteer");
+    assert_eq!(get(&stack, "/v1/admin/dashboard", None).status, 401);
+    let figure = |board: &Value, list: &str, key: &str| -> i64 {
+        board[list]
+            .as_array()
+            .and_then(|totals| totals.iter().find(|total| total["key"] == json!(key)))
+            .map_or(0, |total| total["counted"].as_i64().unwrap_or_default())
+    };
+    // The month as the dashboard counts it: French winter time.
+    let month = common::db(&stack)
+        .query_row(
+            "SELECT strftime('%Y-%m', ?1, 'unixepoch', '+1 hour')",
+            [common::now() - 60],
+            |row| row.get::<_, String>(0),
+        )
+        .expect("SQLite tells the month");
+    let before = get(&stack, "/v1/admin/dashboard", Some(&volunteer)).json();
+
+    let mut cash = cheque("test-hand", 777, "Liquide");
+    cash["method"] = json!("cash");
+    cash["received_at"] = json!(common::now() - 60);
+    assert_eq!(
+        write(
+            &stack,
+            "/v1/admin/payments/offline",
+            Some(&treasurer),
+            &cash
+        )
+        .status,
+        201
+    );
+    let after = get(&stack, "/v1/admin/dashboard", Some(&volunteer));
+    assert_eq!(after.status, 200, "{}", after.body);
+    let after = after.json();
+    assert_eq!(
+        figure(&after, "methods", "cash"),
+        figure(&before, "methods", "cash") + 777
+    );
+    assert_eq!(
+        figure(&after, "months", &month),
+        figure(&before, "months", &month) + 777
+    );
+    let campaign = |board: &Value| {
+        board["campaigns"]
+            .as_array()
+            .and_then(|list| list.iter().find(|c| c["slug"] == json!("test-hand")))
+            .map_or(0, |c| c["raised"].as_i64().unwrap_or_default())
+    };
+    assert_eq!(campaign(&after), campaign(&before) + 777);
+}

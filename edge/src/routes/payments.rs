@@ -1,6 +1,8 @@
 //! The back-office's payments: lists, exports, payments received by hand and their reversal.
 //!
 //! - `GET /v1/admin/campaigns` lists the campaigns with their totals (any member);
+//! - `GET /v1/admin/dashboard` adds them up per month and per way of paying, with what needs
+//!   looking at: payments pending or failed, anomalies, mail not sent (any member);
 //! - `GET /v1/admin/payments?campaign=&status=&method=&q=&from=&to=&min=&max=&sort=&after=`
 //!   gives 50 payments at a time, with the summary of every match on the first page (any
 //!   member);
@@ -77,6 +79,13 @@ pub async fn campaigns(req: Request, env: &Env) -> Result<Response, EdgeError> {
     let storage = Storage::from_env(env)?;
     caller(&req, &storage, READ).await?;
     Ok(json(200, &storage.campaign_summaries().await?)?)
+}
+
+/// `GET /v1/admin/dashboard`.
+pub async fn dashboard(req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let storage = Storage::from_env(env)?;
+    caller(&req, &storage, READ).await?;
+    Ok(json(200, &storage.dashboard(now_secs()).await?)?)
 }
 
 /// `GET /v1/admin/payments`.

@@ -7,6 +7,7 @@
 
 mod cache;
 mod campaigns;
+mod dashboard;
 mod donors;
 mod ledger;
 mod orders;
