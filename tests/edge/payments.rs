@@ -7,7 +7,6 @@ mod common;
 use std::sync::{Mutex, MutexGuard};
 
 use common::{signed_in, stack, totals, write, write_from};
-use rusqlite::{Connection, OpenFlags};
 use serde_json::{Value, json};
 use tirelire_tests::running::{Answer, Running};
 
@@ -484,33 +483,13 @@ fn a_treasurer_refunds_half_a_card_payment_and_the_event_brings_it_to_the_totals
     assert_eq!(requests, 2);
 }
 
-/// Writes `count` paid card payments straight into D1, as years of donations would leave them.
-fn seed_payments(stack: &Running, campaign_id: i64, count: u32, since: i64) {
-    let db = Connection::open_with_flags(stack.d1_file(), OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .expect("the local D1 database opens for writing");
-    db.busy_timeout(std::time::Duration::from_secs(10))
-        .expect("a busy timeout can be set");
-    db.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-         INSERT INTO orders (id, campaign_id, amount, currency, first_name, last_name, email,
-                             locale, consent_at, status, psp, psp_session_id, created_at,
-                             updated_at, paid_at)
-         SELECT printf('ord_bulk%06d', i), ?1, 100 + (i * 37) % 50000, 'EUR',
-                'Prénom' || i, 'Nom' || i, 'donateur' || i || '@example.org', 'fr', ?3,
-                'paid', 'stripe', printf('cs_test_bulk%06d', i), ?3 + i, ?3 + i, ?3 + i
-         FROM n WHERE true
-         ON CONFLICT DO NOTHING",
-        rusqlite::params![campaign_id, count, since],
-    )
-    .expect("the payments are written");
-}
-
 #[test]
 fn twenty_thousand_payments_page_filter_and_export_whole() {
     let _turn = serial();
     let stack = stack();
     let (_, treasurer) = signed_in(&stack, "treasurer");
-    seed_payments(&stack, 921, 20_000, 1_700_000_000);
+    tirelire_tests::seed::payments(&stack.d1_file(), "test-bulk", 20_000, 1_700_000_000)
+        .expect("the payments are written");
     let (expected_count, expected_sum): (i64, i64) = common::db(&stack)
         .query_row(
             "SELECT count(*), sum(counted_amount) FROM orders WHERE campaign_id = 921",

@@ -5,6 +5,7 @@
 pub mod mail_catcher;
 pub mod psp_sim;
 pub mod running;
+pub mod seed;
 pub mod server;
 pub mod site;
 pub mod stack;

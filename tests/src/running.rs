@@ -152,16 +152,6 @@ impl Running {
 
     /// The local D1 database file, to check what the edge stored.
     pub fn d1_file(&self) -> PathBuf {
-        let folder = self.persist_dir.join("v3/d1/miniflare-D1DatabaseObject");
-        std::fs::read_dir(&folder)
-            .unwrap_or_else(|error| panic!("cannot list {}: {error}", folder.display()))
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            // The database is named by a hash; miniflare keeps its own metadata.sqlite beside it.
-            .find(|path| {
-                path.extension().is_some_and(|ext| ext == "sqlite")
-                    && path.file_stem().is_some_and(|stem| stem.len() == 64)
-            })
-            .unwrap_or_else(|| panic!("no D1 database under {}", folder.display()))
+        crate::stack::d1_file(&self.persist_dir).unwrap_or_else(|error| panic!("{error}"))
     }
 }

@@ -525,6 +525,21 @@ fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
+/// The local D1 database file under a stack's `--persist-to` folder.
+pub fn d1_file(persist_dir: &Path) -> Result<PathBuf, String> {
+    let folder = persist_dir.join("v3/d1/miniflare-D1DatabaseObject");
+    std::fs::read_dir(&folder)
+        .map_err(|error| format!("cannot list {}: {error}", folder.display()))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        // The database is named by a hash; miniflare keeps its own metadata.sqlite beside it.
+        .find(|path| {
+            path.extension().is_some_and(|ext| ext == "sqlite")
+                && path.file_stem().is_some_and(|stem| stem.len() == 64)
+        })
+        .ok_or_else(|| format!("no D1 database under {}", folder.display()))
+}
+
 /// A port that was free a moment ago.
 pub fn free_port() -> Result<u16, StackError> {
     TcpListener::bind(loopback(0))

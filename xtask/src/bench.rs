@@ -42,6 +42,14 @@ const GATES_CPU_BUDGET_MS: f64 = 5.0;
 /// would add an SMTP dialogue per message (connection, greeting, EHLO, envelope, data, each a
 /// round trip), which is more than this even to the catcher on loopback.
 const MAIL_WEBHOOK_BUDGET_MS: f64 = 10.0;
+/// Payments the back-office's figures are measured on.
+const OFFICE_PAYMENTS: u32 = 20_000;
+/// The median time to list the first page of payments, with the count and the sum of every
+/// match, or to filter them by part of a name, on loopback.
+const OFFICE_LIST_BUDGET_MS: f64 = 300.0;
+/// The least export throughput, in payments per second, on loopback: 20,000 payments in under
+/// ten seconds.
+const OFFICE_EXPORT_BUDGET_PER_S: f64 = 2_000.0;
 /// Payments delivered, one after the other, to measure the webhook's answer.
 const WEBHOOKS: usize = 40;
 /// The pause before each delivery.
@@ -195,6 +203,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     let (gated, gated_cpu) = checkout_load(&stack, true)?;
     let with_mail = webhook_latency(&stack, true)?;
+    let office = back_office(&stack)?;
     drop(stack);
     let baseline_stack = Stack::start(&StackConfig {
         repo: repo.clone(),
@@ -257,7 +266,116 @@ pub fn run(args: &[String]) -> Result<(), String> {
         )
     );
 
+    println!("\n── Back-office ({OFFICE_PAYMENTS} payments in one campaign, loopback) ──");
+    println!(
+        "first page with count and sum   median {:>6.1} ms   budget {OFFICE_LIST_BUDGET_MS} ms: {}",
+        office.list_ms,
+        check("payments list", office.list_ms <= OFFICE_LIST_BUDGET_MS)
+    );
+    println!(
+        "filtered by part of a name      median {:>6.1} ms   budget {OFFICE_LIST_BUDGET_MS} ms: {}",
+        office.filter_ms,
+        check("payments filter", office.filter_ms <= OFFICE_LIST_BUDGET_MS)
+    );
+    let per_second = f64::from(office.exported) / office.export_s.max(0.001);
+    println!(
+        "CSV export                      {} payments, {} KB in {:.2} s: {per_second:.0} payments/s   budget {OFFICE_EXPORT_BUDGET_PER_S}/s: {}",
+        office.exported,
+        office.export_bytes / 1024,
+        office.export_s,
+        check(
+            "export throughput",
+            per_second >= OFFICE_EXPORT_BUDGET_PER_S
+        )
+    );
+
     verdict(&over)
+}
+
+/// The back-office's figures.
+struct Office {
+    list_ms: f64,
+    filter_ms: f64,
+    exported: u32,
+    export_bytes: usize,
+    export_s: f64,
+}
+
+/// Writes the payments into the stack's D1, signs a treasurer in, and times the list, a filter
+/// and the export, as the back-office's page asks for them.
+fn back_office(stack: &Stack) -> Result<Office, String> {
+    let d1 = tirelire_tests::stack::d1_file(&stack.persist_dir)?;
+    tirelire_tests::seed::payments(&d1, "jardin-2026", OFFICE_PAYMENTS, 1_700_000_000)?;
+    let cookie = treasurer_session(stack)?;
+    let agent = agent();
+    let get = |path: &str| -> Result<(Duration, Vec<u8>), String> {
+        let url = format!("{}{path}", stack.edge_url);
+        let started = Instant::now();
+        let mut response = agent
+            .get(&url)
+            .header("Cookie", &cookie)
+            .call()
+            .map_err(|error| format!("GET {url}: {error}"))?;
+        if response.status() != 200 {
+            return Err(format!("GET {url}: {}", response.status()));
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|error| error.to_string())?;
+        Ok((started.elapsed(), body))
+    };
+    let median = |path: &str| -> Result<f64, String> {
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            times.push(get(path)?.0.as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok(times.get(times.len() / 2).copied().unwrap_or(f64::MAX))
+    };
+    let list_ms = median("/v1/admin/payments?campaign=jardin-2026")?;
+    let filter_ms = median("/v1/admin/payments?campaign=jardin-2026&q=donateur1234")?;
+    let (took, body) = get("/v1/admin/payments.csv?campaign=jardin-2026")?;
+    let lines = body.iter().filter(|byte| **byte == b'\n').count();
+    Ok(Office {
+        list_ms,
+        filter_ms,
+        exported: u32::try_from(lines.saturating_sub(1)).unwrap_or(u32::MAX),
+        export_bytes: body.len(),
+        export_s: took.as_secs_f64(),
+    })
+}
+
+/// A treasurer let in with the deployment's token: their session cookie, `name=value`.
+fn treasurer_session(stack: &Stack) -> Result<String, String> {
+    let agent = agent();
+    let invited: serde_json::Value = agent
+        .post(&format!("{}/v1/admin/invitations", stack.edge_url))
+        .header("Authorization", &format!("Bearer {}", stack.admin_token))
+        .send_json(serde_json::json!({ "email": "bench@asso.example", "role": "treasurer" }))
+        .map_err(|error| format!("invitation: {error}"))?
+        .body_mut()
+        .read_json()
+        .map_err(|error| format!("invitation: {error}"))?;
+    let token = invited["link"]
+        .as_str()
+        .and_then(|link| link.split_once("#sign-in="))
+        .map(|(_, token)| token.to_owned())
+        .ok_or("the invitation gave no link")?;
+    let response = agent
+        .post(&format!("{}/v1/admin/session", stack.edge_url))
+        .header("Origin", &stack.edge_url)
+        .send_json(serde_json::json!({ "token": token }))
+        .map_err(|error| format!("session: {error}"))?;
+    response
+        .headers()
+        .get("set-cookie")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| "the session set no cookie".to_owned())
 }
 
 fn verdict(over: &[String]) -> Result<(), String> {
