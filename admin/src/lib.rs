@@ -12,6 +12,7 @@ mod dashboard;
 mod donors;
 mod form;
 mod payments;
+mod team;
 
 use gloo::net::http::{Request, Response};
 use serde::Serialize;
@@ -68,7 +69,7 @@ impl Notice {
     }
 }
 
-fn role_name(role: Role) -> &'static str {
+pub(crate) fn role_name(role: Role) -> &'static str {
     match role {
         Role::Admin => "administration",
         Role::Treasurer => "trésorerie",
@@ -267,6 +268,8 @@ enum Tab {
     Payments,
     Campaigns,
     Donors,
+    Team,
+    Journal,
 }
 
 #[function_component(Home)]
@@ -306,6 +309,10 @@ fn home(props: &HomeProps) -> Html {
                 <button type="button" aria-current={current(Tab::Campaigns)} onclick={choose(Tab::Campaigns)}>{ "Campagnes" }</button>
                 if props.me.role.covers(Role::Treasurer) {
                     <button type="button" aria-current={current(Tab::Donors)} onclick={choose(Tab::Donors)}>{ "Données personnelles" }</button>
+                    <button type="button" aria-current={current(Tab::Journal)} onclick={choose(Tab::Journal)}>{ "Journal" }</button>
+                }
+                if props.me.role.covers(Role::Admin) {
+                    <button type="button" aria-current={current(Tab::Team)} onclick={choose(Tab::Team)}>{ "Équipe" }</button>
                 }
             </nav>
             {
@@ -319,6 +326,8 @@ fn home(props: &HomeProps) -> Html {
                         </>
                     },
                     Tab::Donors => html! { <donors::Donors /> },
+                    Tab::Team => html! { <team::Team /> },
+                    Tab::Journal => html! { <team::Journal /> },
                 }
             }
         </>

@@ -107,6 +107,8 @@ pub enum ErrorCode {
     /// Only a payment recorded by hand can be cancelled by a reversing entry; a card payment is
     /// refunded (409).
     NotReversible,
+    /// The payment has no receipt to send again (409).
+    NoReceipt,
     /// The payment is not a card payment with something left to give back (409).
     NotRefundable,
     /// The return URL is malformed or not on an allowed origin (422).
@@ -136,6 +138,8 @@ pub enum ErrorCode {
     Forbidden,
     /// This changes money or people: sign in again through a link first (403).
     SignInAgain,
+    /// An admin cannot remove themselves from the back-office (409).
+    CannotRemoveSelf,
     /// The sign-in link is unknown, already used or expired (400).
     SignInLinkInvalid,
     /// Something failed on the edge; the request may be retried (500).
@@ -157,6 +161,7 @@ wire_names!(ErrorCode else Unknown {
     InvalidSubmission = "invalid_submission",
     InvalidQuery = "invalid_query",
     NotReversible = "not_reversible",
+    NoReceipt = "no_receipt",
     NotRefundable = "not_refundable",
     InvalidReturnUrl = "invalid_return_url",
     InvalidSignature = "invalid_signature",
@@ -170,6 +175,7 @@ wire_names!(ErrorCode else Unknown {
     Unauthorized = "unauthorized",
     Forbidden = "forbidden",
     SignInAgain = "sign_in_again",
+    CannotRemoveSelf = "cannot_remove_self",
     SignInLinkInvalid = "sign_in_link_invalid",
     Internal = "internal",
     Unknown = "unknown",

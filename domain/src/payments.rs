@@ -288,6 +288,60 @@ pub struct Erased {
     pub messages: i64,
 }
 
+/// One payment with its history (`GET /v1/admin/payments/{id}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentDetail {
+    /// The payment as the list shows it.
+    pub payment: PaymentRow,
+    /// The PSP's id for the payment page.
+    pub session_id: Option<String>,
+    /// The PSP's id for the payment itself.
+    pub payment_id: Option<String>,
+    /// The PSP's events about it, oldest first.
+    pub events: Vec<EventLine>,
+    /// The messages about it.
+    pub messages: Vec<MessageLine>,
+    /// What the PSP's events said that could not simply be applied.
+    pub anomalies: Vec<AnomalyView>,
+    /// What people did to it, notes included, oldest first.
+    pub history: Vec<crate::staff::AuditLine>,
+}
+
+/// One event from the PSP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLine {
+    /// The PSP's id for it.
+    pub id: String,
+    /// Its type: `checkout.session.completed`, `charge.refunded`…
+    pub kind: String,
+    /// When it arrived, in seconds since the epoch.
+    pub received_at: i64,
+}
+
+/// One message about a payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageLine {
+    /// Which message.
+    pub template: String,
+    /// To whom.
+    pub recipient: String,
+    /// `pending`, `sent` or `dead`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// What the mail provider said last.
+    pub last_error: Option<String>,
+    /// When it was sent.
+    pub sent_at: Option<i64>,
+}
+
+/// `POST /v1/admin/payments/{id}/note`: a note for the team, kept in the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// The note.
+    pub text: String,
+}
+
 /// What the back-office's first page shows (`GET /v1/admin/dashboard`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {

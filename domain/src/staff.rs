@@ -59,6 +59,40 @@ pub struct Me {
     pub expires_at: i64,
 }
 
+/// A member of the back-office (`GET /v1/admin/people`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Their row id.
+    pub id: i64,
+    /// Their email address.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+    /// When they were let in, in seconds since the epoch.
+    pub created_at: i64,
+    /// When they were removed, if they were.
+    pub removed_at: Option<i64>,
+    /// When they last signed in, if ever.
+    pub last_signed_in_at: Option<i64>,
+}
+
+/// One line of the audit log (`GET /v1/admin/audit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    /// Its id; lines come newest first, and `?before=` pages on.
+    pub id: i64,
+    /// When, in seconds since the epoch.
+    pub at: i64,
+    /// Who: a member's address, or none for the deployment's admin token.
+    pub who: Option<String>,
+    /// What, as a stable word: `invited`, `signed_in`, `refund_requested`…
+    pub action: String,
+    /// To which record: `person:3`, `order:ord_…`, `campaign:…`.
+    pub subject: Option<String>,
+    /// What else was kept, as JSON.
+    pub detail: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,9 @@ pub enum EdgeError {
     /// The order is not a card payment with something left to give back.
     #[error("order {0} has nothing to refund")]
     NotRefundable(String),
+    /// The payment has no receipt to send again.
+    #[error("order {0} has no receipt to send again")]
+    NoReceipt(String),
     /// Only a payment recorded by hand can be cancelled by a reversing entry.
     #[error("order {0} was not recorded by hand")]
     NotReversible(String),
@@ -84,6 +87,9 @@ pub enum EdgeError {
     /// The route changes money or people, and the sign-in is not recent.
     #[error("the sign-in is not recent enough for this")]
     SignInAgain,
+    /// An admin asked to remove themselves.
+    #[error("an admin cannot remove themselves")]
+    CannotRemoveSelf,
     /// A sign-in link that is unknown, used or expired.
     #[error("the sign-in link is unknown, used or expired")]
     SignInLinkInvalid,
@@ -126,6 +132,7 @@ impl EdgeError {
             Self::InvalidQuery(_) => (400, ErrorCode::InvalidQuery),
             Self::NotReversible(_) => (409, ErrorCode::NotReversible),
             Self::NotRefundable(_) => (409, ErrorCode::NotRefundable),
+            Self::NoReceipt(_) => (409, ErrorCode::NoReceipt),
             Self::InvalidReturnUrl(_) => (422, ErrorCode::InvalidReturnUrl),
             Self::RateLimited { .. } => (429, ErrorCode::RateLimited),
             Self::Challenge(ChallengeError::Unavailable(_)) => (503, ErrorCode::ChallengeFailed),
@@ -136,6 +143,7 @@ impl EdgeError {
             Self::Forbidden(_) => (403, ErrorCode::Forbidden),
             Self::SignInAgain => (403, ErrorCode::SignInAgain),
             Self::SignInLinkInvalid => (400, ErrorCode::SignInLinkInvalid),
+            Self::CannotRemoveSelf => (409, ErrorCode::CannotRemoveSelf),
             Self::Webhook(WebhookError::MalformedEvent(_)) => (400, ErrorCode::MalformedEvent),
             Self::Webhook(_) => (400, ErrorCode::InvalidSignature),
             Self::Psp(_) => (502, ErrorCode::PaymentProviderError),
@@ -166,6 +174,9 @@ impl EdgeError {
             Self::NotReversible(_) => {
                 "Only a payment recorded by hand is cancelled this way; a card payment is refunded."
             }
+            Self::NoReceipt(_) => {
+                "This payment has no receipt to send again: it was recorded by hand, or its donor's data was erased."
+            }
             Self::NotRefundable(_) => {
                 "Only a card payment that is paid and not refunded in full can be refunded."
             }
@@ -193,6 +204,9 @@ impl EdgeError {
             Self::Forbidden(_) => "Your role in the back-office does not allow this.",
             Self::SignInAgain => {
                 "This changes money or people: sign in again with a new link, then retry."
+            }
+            Self::CannotRemoveSelf => {
+                "You cannot remove yourself; another admin can, so that someone always can."
             }
             Self::SignInLinkInvalid => {
                 "This sign-in link is unknown, already used or expired; ask for a new one."

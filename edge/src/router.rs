@@ -67,6 +67,15 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         .post_async("/v1/admin/sign-out", |req, route| async move {
             reply(staff::sign_out(req, &route.env).await)
         })
+        .get_async("/v1/admin/people", |req, route| async move {
+            reply(staff::people(req, &route.env).await)
+        })
+        .post_async("/v1/admin/people/:id/removal", |req, route| async move {
+            reply(staff::remove(req, param(&route, "id"), &route.env).await)
+        })
+        .get_async("/v1/admin/audit", |req, route| async move {
+            reply(staff::audit(req, &route.env).await)
+        })
         .get_async("/v1/admin/campaigns", |req, route| async move {
             reply(payments::campaigns(req, &route.env).await)
         })
@@ -99,6 +108,15 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .post_async("/v1/admin/payments/:id/reversal", |req, route| async move {
             reply(payments::reverse(req, param(&route, "id"), &route.env, &route.data).await)
+        })
+        .get_async("/v1/admin/payments/:id", |req, route| async move {
+            reply(payments::detail(req, param(&route, "id"), &route.env).await)
+        })
+        .post_async("/v1/admin/payments/:id/note", |req, route| async move {
+            reply(payments::note(req, param(&route, "id"), &route.env, &route.data).await)
+        })
+        .post_async("/v1/admin/payments/:id/receipt", |req, route| async move {
+            reply(payments::receipt(req, param(&route, "id"), &route.env, &route.data).await)
         })
         .post_async("/v1/admin/payments/:id/refund", |req, route| async move {
             reply(payments::refund(req, param(&route, "id"), &route.env, &route.data).await)

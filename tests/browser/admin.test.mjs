@@ -6,7 +6,17 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 
-import { artifacts, edgeUrl, invite, launch, mailTo, staffAddress as address, violations } from "./support.mjs";
+import {
+  artifacts,
+  edgeUrl,
+  expireLinksOf,
+  invite,
+  launch,
+  mailTo,
+  staffAddress as address,
+  staffPage,
+  violations,
+} from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -88,4 +98,53 @@ test("a member asks for a link by mail and gets in with it", async () => {
   await page.getByTestId("signed-in").waitFor();
   assert.match(await page.getByTestId("signed-in").textContent(), /bénévole/);
   assert.deepEqual(page.scriptErrors, []);
+});
+
+test("an expired link lets nobody in and says how to get another", async () => {
+  const email = address("expire");
+  const link = await invite(email, "treasurer");
+  expireLinksOf(email);
+  const page = await adminPage();
+  await page.goto(link);
+  await page.getByText("Ce lien a déjà servi ou a expiré").waitFor();
+  assert.equal(await page.getByTestId("signed-in").count(), 0);
+  assert.ok(await page.getByLabel("Votre adresse e-mail").isVisible(), "a new link can be asked for at once");
+  const cookies = await page.context().cookies();
+  assert.equal(cookies.length, 0, "no session");
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test("an admin lets a volunteer in from the back-office, then removes them, and the journal says so", async () => {
+  const admin = await staffPage(browser, "admin", { width: 1100, height: 900 });
+  await admin.getByRole("button", { name: "Équipe" }).click();
+  const form = admin.getByRole("form", { name: "Faire entrer quelqu'un" });
+  const email = address("porte");
+  await form.getByLabel("Son adresse e-mail").fill(email);
+  await form.getByLabel("Son rôle").selectOption("volunteer");
+  await form.getByRole("button", { name: "Créer le lien d'entrée" }).click();
+  await admin.getByText(`${email} peut entrer.`).waitFor();
+  const link = await admin.getByLabel("Lien à envoyer").inputValue();
+  assert.deepEqual(await violations(admin.mainFrame()), []);
+  await admin.screenshot({ path: join(artifacts, "admin-team.png"), fullPage: true });
+
+  const volunteer = await adminPage();
+  await volunteer.goto(link);
+  await volunteer.getByTestId("signed-in").waitFor();
+  assert.equal(await volunteer.getByRole("button", { name: "Équipe" }).count(), 0);
+  assert.equal(await volunteer.getByRole("button", { name: "Journal" }).count(), 0);
+
+  admin.once("dialog", (dialog) => dialog.accept());
+  await admin.getByRole("button", { name: `Retirer ${email}` }).click();
+  await admin.getByText(`${email} ne fait plus partie de l'équipe.`).waitFor();
+  await volunteer.reload();
+  await volunteer.getByLabel("Votre adresse e-mail").waitFor();
+  assert.equal(await volunteer.getByTestId("signed-in").count(), 0, "the session stopped");
+
+  await admin.getByRole("button", { name: "Journal" }).click();
+  const journal = admin.getByRole("region", { name: "Journal des opérations" });
+  await journal.getByText("a retiré de l'équipe").first().waitFor();
+  assert.ok(await journal.getByText("a fait entrer").first().isVisible());
+  assert.deepEqual(await violations(admin.mainFrame()), []);
+  assert.deepEqual(admin.scriptErrors, []);
+  assert.deepEqual(volunteer.scriptErrors, []);
 });

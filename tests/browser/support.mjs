@@ -107,11 +107,27 @@ export async function campaign(slug) {
   return response.json();
 }
 
-export function orderRow(orderId) {
+function d1File() {
   const folder = join(persistDir, "v3/d1/miniflare-D1DatabaseObject");
   // The database is named by a hash; miniflare keeps its own metadata.sqlite beside it.
   const file = readdirSync(folder).find((name) => /^[0-9a-f]{64}\.sqlite$/.test(name));
-  const db = new DatabaseSync(join(folder, file), { readOnly: true });
+  return join(folder, file);
+}
+
+/// Moves the end of every sign-in link of `email` into the past, as time would.
+export function expireLinksOf(email) {
+  const db = new DatabaseSync(d1File());
+  try {
+    db.prepare(
+      "UPDATE sign_in_links SET expires_at = unixepoch() - 1 WHERE person_id = (SELECT id FROM people WHERE email = ?)",
+    ).run(email);
+  } finally {
+    db.close();
+  }
+}
+
+export function orderRow(orderId) {
+  const db = new DatabaseSync(d1File(), { readOnly: true });
   try {
     return db.prepare("SELECT status, amount, email FROM orders WHERE id = ?").get(orderId);
   } finally {

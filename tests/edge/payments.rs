@@ -673,3 +673,162 @@ fn the_dashboard_counts_a_payment_in_its_month_and_its_way_of_paying() {
     };
     assert_eq!(campaign(&after), campaign(&before) + 777);
 }
+
+/// The messages the demo's mail catcher received for `recipient`, once `count` have come.
+fn mail_to(recipient: &str, count: usize) -> Vec<Value> {
+    let url =
+        std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test");
+    let catcher = tirelire_tests::mail_catcher::CatcherClient::new(&url);
+    for _ in 0..100 {
+        let messages = catcher.messages_to(recipient);
+        if messages.len() >= count {
+            return messages;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    catcher.messages_to(recipient)
+}
+
+#[test]
+fn a_payment_shows_its_history_takes_notes_and_sends_its_receipt_again() {
+    let _turn = serial();
+    let stack = stack();
+    let (treasurer_email, treasurer) = signed_in(&stack, "treasurer");
+    let (volunteer_email, volunteer) = signed_in(&stack, "volunteer");
+    let (order, session) = common::checkout_ok(&stack, "test-hand", 2500);
+    common::pay(&stack, &session);
+    let donor: String = common::db(&stack)
+        .query_row("SELECT email FROM orders WHERE id = ?1", [&order], |row| {
+            row.get(0)
+        })
+        .expect("the order is stored");
+    assert_eq!(mail_to(&donor, 1).len(), 1, "the first receipt");
+
+    let path = format!("/v1/admin/payments/{order}");
+    assert_eq!(get(&stack, &path, None).status, 401);
+    let note = write(
+        &stack,
+        &format!("{path}/note"),
+        Some(&volunteer),
+        &json!({ "text": "Reçu papier remis à la fête" }),
+    );
+    assert_eq!(note.status, 201, "{}", note.body);
+    assert_eq!(
+        write(
+            &stack,
+            &format!("{path}/note"),
+            Some(&volunteer),
+            &json!({ "text": " " })
+        )
+        .status,
+        422
+    );
+
+    // Again: the volunteer may not, the treasurer may, and the donor gets it.
+    assert_eq!(
+        write(
+            &stack,
+            &format!("{path}/receipt"),
+            Some(&volunteer),
+            &json!({})
+        )
+        .error_code(),
+        "forbidden"
+    );
+    let again = write(
+        &stack,
+        &format!("{path}/receipt"),
+        Some(&treasurer),
+        &json!({}),
+    );
+    assert_eq!(again.status, 202, "{}", again.body);
+    let receipts = mail_to(&donor, 2);
+    assert_eq!(receipts.len(), 2, "the receipt came again");
+    assert_eq!(receipts[0]["subject"], receipts[1]["subject"]);
+
+    let detail = get(&stack, &path, Some(&volunteer));
+    assert_eq!(detail.status, 200, "{}", detail.body);
+    let detail = detail.json();
+    assert_eq!(detail["payment"]["id"], json!(order));
+    assert_eq!(detail["payment"]["status"], json!("paid"));
+    assert!(
+        detail["session_id"]
+            .as_str()
+            .is_some_and(|id| id == session)
+    );
+    assert!(
+        detail["payment_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("pi_")),
+        "{detail}"
+    );
+    let kinds: Vec<&str> = detail["events"]
+        .as_array()
+        .map(|events| events.iter().filter_map(|e| e["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(kinds.contains(&"checkout.session.completed"), "{kinds:?}");
+    let templates: Vec<&str> = detail["messages"]
+        .as_array()
+        .map(|messages| {
+            messages
+                .iter()
+                .filter_map(|m| m["template"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        templates
+            .iter()
+            .filter(|template| **template == "donor_receipt")
+            .count(),
+        2,
+        "{templates:?}"
+    );
+    let history: Vec<(String, String)> = detail["history"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|line| {
+                    (
+                        line["action"].as_str().unwrap_or_default().to_owned(),
+                        line["who"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        history,
+        [
+            ("note".to_owned(), volunteer_email),
+            ("receipt_resent".to_owned(), treasurer_email),
+        ]
+    );
+
+    // A cheque has no receipt to send again; an unknown payment is not found.
+    let cheque = write(
+        &stack,
+        "/v1/admin/payments/offline",
+        Some(&treasurer),
+        &cheque("test-hand", 1000, "Sans"),
+    );
+    let cheque_id = cheque.json()["id"].as_str().unwrap_or_default().to_owned();
+    let answer = write(
+        &stack,
+        &format!("/v1/admin/payments/{cheque_id}/receipt"),
+        Some(&treasurer),
+        &json!({}),
+    );
+    assert_eq!(answer.status, 409, "{}", answer.body);
+    assert_eq!(answer.error_code(), "no_receipt");
+    assert_eq!(
+        get(
+            &stack,
+            "/v1/admin/payments/ord_AAAAAAAAAAAAAAAAAAAAAA",
+            Some(&treasurer)
+        )
+        .status,
+        404
+    );
+}

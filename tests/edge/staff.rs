@@ -399,3 +399,96 @@ fn a_member_gets_a_link_by_mail_and_a_stranger_gets_the_same_answer_and_no_mail(
     assert!(cookie.is_some());
     assert!(catcher.messages_to(&stranger).is_empty());
 }
+
+#[test]
+fn an_admin_removes_a_member_whose_session_stops_at_once_and_the_audit_log_says_so() {
+    let _turn = serial();
+    let stack = stack();
+    let (admin_email, admin) = signed_in(&stack, "admin");
+    let (volunteer_email, volunteer) = signed_in(&stack, "volunteer");
+    let (_, treasurer) = signed_in(&stack, "treasurer");
+    let get = |path: &str, cookie: &str| stack.send("GET", path, &[("Cookie", cookie)], None);
+
+    assert_eq!(
+        get("/v1/admin/people", &volunteer).error_code(),
+        "forbidden"
+    );
+    assert_eq!(
+        get("/v1/admin/people", &treasurer).error_code(),
+        "forbidden"
+    );
+    assert_eq!(get("/v1/admin/audit", &volunteer).error_code(), "forbidden");
+    let people = get("/v1/admin/people", &admin);
+    assert_eq!(people.status, 200, "{}", people.body);
+    let id = people
+        .json()
+        .as_array()
+        .and_then(|people| people.iter().find(|p| p["email"] == json!(volunteer_email)))
+        .and_then(|person| person["id"].as_i64())
+        .expect("the volunteer is listed");
+    let own = people
+        .json()
+        .as_array()
+        .and_then(|people| people.iter().find(|p| p["email"] == json!(admin_email)))
+        .and_then(|person| person["id"].as_i64())
+        .expect("the admin is listed");
+
+    let path = format!("/v1/admin/people/{id}/removal");
+    let before = counts(&stack);
+    assert_eq!(
+        write(&stack, &path, Some(&treasurer), &json!({})).error_code(),
+        "forbidden"
+    );
+    assert_eq!(
+        write_from(
+            &stack,
+            &path,
+            Some("https://evil.example"),
+            Some(&admin),
+            &json!({})
+        )
+        .error_code(),
+        "origin_not_allowed"
+    );
+    let myself = write(
+        &stack,
+        &format!("/v1/admin/people/{own}/removal"),
+        Some(&admin),
+        &json!({}),
+    );
+    assert_eq!(myself.status, 409, "{}", myself.body);
+    assert_eq!(myself.error_code(), "cannot_remove_self");
+    assert_eq!(counts(&stack), before, "no refusal wrote anything");
+
+    assert_eq!(me(&stack, &volunteer).status, 200);
+    assert_eq!(write(&stack, &path, Some(&admin), &json!({})).status, 204);
+    assert_eq!(
+        me(&stack, &volunteer).status,
+        401,
+        "the session stopped at once"
+    );
+    assert_eq!(write(&stack, &path, Some(&admin), &json!({})).status, 404);
+
+    let audit = get("/v1/admin/audit", &treasurer);
+    assert_eq!(audit.status, 200, "{}", audit.body);
+    let lines = audit.json();
+    let removal = lines
+        .as_array()
+        .and_then(|lines| {
+            lines.iter().find(|line| {
+                line["action"] == json!("removed")
+                    && line["subject"] == json!(format!("person:{id}"))
+            })
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("the removal is in the audit log: {lines}"));
+    assert_eq!(removal["who"], json!(admin_email));
+    let last = lines[0]["id"].as_i64().unwrap_or_default();
+    let older = get(&format!("/v1/admin/audit?before={last}"), &treasurer).json();
+    assert!(
+        older
+            .as_array()
+            .is_some_and(|older| older.iter().all(|line| line["id"].as_i64() < Some(last))),
+        "pages go back in time"
+    );
+}

@@ -11,13 +11,17 @@
 //!   sign-in);
 //! - `POST /v1/admin/payments/{id}/reversal` `{"reason"}` cancels one of those by a reversing
 //!   entry (treasurer, recent sign-in);
+//! - `GET /v1/admin/payments/{id}` gives one payment with the PSP's ids and events, its
+//!   messages, anomalies and what people did to it (any member);
+//! - `POST /v1/admin/payments/{id}/note` `{"text"}` keeps a note about it (any member);
+//! - `POST /v1/admin/payments/{id}/receipt` sends the donor's receipt again (treasurer);
 //! - `POST /v1/admin/payments/{id}/refund` `{"amount"?}` asks the PSP to give back all or part
 //!   of a card payment (treasurer, recent sign-in). The refund reaches the totals when the
 //!   PSP's event arrives, as any refund does.
 
 use futures_util::stream;
 use tirelire_domain::payments::{
-    OfflinePayment, PaymentFilter, PaymentPage, RefundAnswer, RefundRequest, Reversal,
+    Note, OfflinePayment, PaymentFilter, PaymentPage, RefundAnswer, RefundRequest, Reversal,
 };
 use tirelire_domain::{
     CampaignSlug, Currency, Field, FieldError, FieldErrorCode, Money, OrderStatus, Role,
@@ -172,7 +176,7 @@ fn name(text: &str, field: Field, errors: &mut Vec<FieldError>) -> String {
     text
 }
 
-fn note(text: &str, field: Field, errors: &mut Vec<FieldError>) -> String {
+fn short_text(text: &str, field: Field, errors: &mut Vec<FieldError>) -> String {
     let text = clean_text(text);
     if text.chars().count() > MAX_NOTE_CHARS {
         errors.push(field_error(field, FieldErrorCode::TooLong));
@@ -214,7 +218,7 @@ pub async fn record(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
     if !email.is_empty() && !is_valid_email(&email) {
         errors.push(field_error(Field::Email, FieldErrorCode::Invalid));
     }
-    let reference = note(&payment.reference, Field::Reference, &mut errors);
+    let reference = short_text(&payment.reference, Field::Reference, &mut errors);
     if !errors.is_empty() {
         return Err(EdgeError::InvalidSubmission(errors));
     }
@@ -258,7 +262,7 @@ pub async fn reverse(
     let reversal: Reversal = serde_json::from_slice(&bytes)
         .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
     let mut errors = Vec::new();
-    let reason = note(&reversal.reason, Field::Reason, &mut errors);
+    let reason = short_text(&reversal.reason, Field::Reason, &mut errors);
     if reason.is_empty() {
         errors.push(field_error(Field::Reason, FieldErrorCode::Required));
     }
@@ -352,4 +356,82 @@ pub async fn refund(
             status: receipt.status,
         },
     )?)
+}
+
+/// `GET /v1/admin/payments/{id}`.
+pub async fn detail(req: Request, id: &str, env: &Env) -> Result<Response, EdgeError> {
+    let storage = Storage::from_env(env)?;
+    caller(&req, &storage, READ).await?;
+    if !is_order_id(id) {
+        return Err(EdgeError::OrderNotFound);
+    }
+    let detail = storage
+        .payment_detail(id)
+        .await?
+        .ok_or(EdgeError::OrderNotFound)?;
+    Ok(json(200, &detail)?)
+}
+
+/// `POST /v1/admin/payments/{id}/note`.
+pub async fn note(
+    mut req: Request,
+    id: &str,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Response, EdgeError> {
+    same_origin(&req)?;
+    let storage = Storage::from_env(env)?;
+    let person = caller(&req, &storage, READ).await?.session.person_id;
+    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
+    let note: Note = serde_json::from_slice(&bytes)
+        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let mut errors = Vec::new();
+    let text = note_text(&note.text, &mut errors);
+    if !errors.is_empty() {
+        return Err(EdgeError::InvalidSubmission(errors));
+    }
+    if !is_order_id(id) || !storage.add_note(id, &text, person, now_secs()).await? {
+        return Err(EdgeError::OrderNotFound);
+    }
+    Ok(json(201, &serde_json::json!({ "kept": true }))?)
+}
+
+fn note_text(text: &str, errors: &mut Vec<FieldError>) -> String {
+    let text = short_text(text, Field::Reason, errors);
+    if text.is_empty() {
+        errors.push(field_error(Field::Reason, FieldErrorCode::Required));
+    }
+    text
+}
+
+/// `POST /v1/admin/payments/{id}/receipt`: the receipt is written again as a new message and
+/// sent after the answer, or by the sweep if the provider is down.
+pub async fn receipt(
+    req: Request,
+    id: &str,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Response, EdgeError> {
+    same_origin(&req)?;
+    let storage = Storage::from_env(env)?;
+    let person = caller(&req, &storage, EXPORT).await?.session.person_id;
+    if !is_order_id(id) {
+        return Err(EdgeError::OrderNotFound);
+    }
+    let now = now_secs();
+    if !storage.resend_receipt(id, person, now).await? {
+        return match storage.order(id).await? {
+            Some(_) => Err(EdgeError::NoReceipt(id.to_owned())),
+            None => Err(EdgeError::OrderNotFound),
+        };
+    }
+    let env = env.clone();
+    ctx.wait_until(async move {
+        if let Ok(storage) = Storage::from_env(&env)
+            && let Err(error) = crate::mail::outbox::send_due(&env, &storage, now, 5).await
+        {
+            worker::console_error!("receipt sent again: {error}");
+        }
+    });
+    Ok(json(202, &serde_json::json!({ "queued": true }))?)
 }

@@ -8,6 +8,9 @@
 //! - `POST /v1/admin/session` `{"token"}` uses a link, once, and opens a session: a
 //!   `__Host-` cookie, `HttpOnly; Secure; SameSite=Strict`, for 12 hours.
 //! - `GET /v1/admin/me` says who the session is; `POST /v1/admin/sign-out` ends it.
+//! - `GET /v1/admin/people` lists the members, and `POST /v1/admin/people/{id}/removal`
+//!   removes one (admin; removal needs a recent sign-in): their sessions and links stop at once.
+//! - `GET /v1/admin/audit[?before=ID]` gives the audit log, 50 lines at a time (treasurer).
 //!
 //! These routes are same-origin only: they carry no CORS header, and every write must come
 //! with the edge's own `Origin`. Links and sessions are stored as SHA-256 hashes.
@@ -308,4 +311,61 @@ pub async fn sign_out(req: Request, env: &Env) -> Result<Response, EdgeError> {
         &format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"),
     )?;
     Ok(response)
+}
+
+/// `GET /v1/admin/people`.
+pub async fn people(req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let storage = Storage::from_env(env)?;
+    let need = Need {
+        role: Role::Admin,
+        sensitive: false,
+    };
+    caller(&req, &storage, need).await?;
+    Ok(json(200, &storage.people().await?)?)
+}
+
+/// `POST /v1/admin/people/{id}/removal`.
+pub async fn remove(req: Request, id: &str, env: &Env) -> Result<Response, EdgeError> {
+    same_origin(&req)?;
+    let storage = Storage::from_env(env)?;
+    let need = Need {
+        role: Role::Admin,
+        sensitive: true,
+    };
+    let caller = caller(&req, &storage, need).await?;
+    let person_id: i64 = id.parse().map_err(|_| EdgeError::NotFound)?;
+    if person_id == caller.session.person_id {
+        return Err(EdgeError::CannotRemoveSelf);
+    }
+    if !storage
+        .remove_person(
+            person_id,
+            Actor::Person(caller.session.person_id),
+            now_secs(),
+        )
+        .await?
+    {
+        return Err(EdgeError::NotFound);
+    }
+    Ok(Response::empty()?.with_status(204))
+}
+
+/// `GET /v1/admin/audit`.
+pub async fn audit(req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let storage = Storage::from_env(env)?;
+    let need = Need {
+        role: Role::Treasurer,
+        sensitive: false,
+    };
+    caller(&req, &storage, need).await?;
+    let url = req.url()?;
+    let before = match url.query_pairs().find(|(name, _)| name == "before") {
+        Some((_, value)) => Some(
+            value
+                .parse::<i64>()
+                .map_err(|_| EdgeError::InvalidQuery("before".into()))?,
+        ),
+        None => None,
+    };
+    Ok(json(200, &storage.audit_lines(before, 50).await?)?)
 }

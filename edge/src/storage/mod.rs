@@ -8,6 +8,7 @@
 mod cache;
 mod campaigns;
 mod dashboard;
+mod detail;
 mod donors;
 mod ledger;
 mod orders;

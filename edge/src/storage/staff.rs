@@ -5,6 +5,7 @@
 
 use serde::Deserialize;
 use tirelire_domain::Role;
+use tirelire_domain::staff::{AuditLine, Person};
 use worker::{D1PreparedStatement, query};
 
 use super::{Storage, StorageError, changes};
@@ -193,6 +194,111 @@ impl Storage {
         )?
         .first::<StaffSession>(None)
         .await?)
+    }
+
+    /// Every member, removed ones last.
+    pub async fn people(&self) -> Result<Vec<Person>, StorageError> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            email: String,
+            role: String,
+            created_at: i64,
+            removed_at: Option<i64>,
+            last_signed_in_at: Option<i64>,
+        }
+        let rows = query!(
+            &self.db,
+            "SELECT p.id, p.email, p.role, p.created_at, p.removed_at,
+                    (SELECT max(signed_in_at) FROM sessions WHERE person_id = p.id)
+                        AS last_signed_in_at
+             FROM people p ORDER BY p.removed_at IS NOT NULL, p.email"
+        )
+        .all()
+        .await?
+        .results::<Row>()?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Person {
+                id: row.id,
+                email: row.email,
+                role: Role::from_name(&row.role).unwrap_or(Role::Volunteer),
+                created_at: row.created_at,
+                removed_at: row.removed_at,
+                last_signed_in_at: row.last_signed_in_at,
+            })
+            .collect())
+    }
+
+    /// Removes a member: their sessions and links stop working at once. Says whether they
+    /// were a member still.
+    pub async fn remove_person(
+        &self,
+        person_id: i64,
+        actor: Actor,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        #[derive(Deserialize)]
+        struct Member {
+            n: i64,
+        }
+        let member = query!(
+            &self.db,
+            "SELECT count(*) AS n FROM people WHERE id = ?1 AND removed_at IS NULL",
+            person_id
+        )?
+        .first::<Member>(None)
+        .await?;
+        if member.is_none_or(|member| member.n == 0) {
+            return Ok(false);
+        }
+        let results = self
+            .db
+            .batch(vec![
+                query!(
+                    &self.db,
+                    "UPDATE people SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
+                    person_id,
+                    now,
+                )?,
+                query!(
+                    &self.db,
+                    "UPDATE sessions SET ended_at = ?2 WHERE person_id = ?1 AND ended_at IS NULL",
+                    person_id,
+                    now,
+                )?,
+                self.audit_statement(
+                    &AuditEntry {
+                        actor,
+                        action: "removed",
+                        subject: format!("person:{person_id}"),
+                        detail: None,
+                    },
+                    now,
+                )?,
+            ])
+            .await?;
+        Ok(results.first().map(changes).transpose()?.unwrap_or(0) > 0)
+    }
+
+    /// The audit log, newest first, `limit` lines before the line `before`.
+    pub async fn audit_lines(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditLine>, StorageError> {
+        Ok(query!(
+            &self.db,
+            "SELECT a.id, a.at, p.email AS who, a.action, a.subject, a.detail
+             FROM audit_log a LEFT JOIN people p ON p.id = a.person_id
+             WHERE ?1 IS NULL OR a.id < ?1
+             ORDER BY a.id DESC LIMIT ?2",
+            before,
+            limit,
+        )?
+        .all()
+        .await?
+        .results::<AuditLine>()?)
     }
 
     /// Ends a session, with its audit entry.
