@@ -9,6 +9,7 @@
 
 mod campaigns;
 mod dashboard;
+mod detail;
 mod donors;
 mod form;
 mod payments;

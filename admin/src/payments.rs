@@ -208,6 +208,7 @@ pub fn payments(props: &PaymentsProps) -> Html {
     let listing = use_state(|| Listing::Loading);
     let notice = use_state(|| None::<(bool, String)>);
     let reload = use_state(|| 0_u32);
+    let opened = use_state(|| None::<String>);
 
     {
         let campaigns = campaigns.clone();
@@ -414,6 +415,18 @@ pub fn payments(props: &PaymentsProps) -> Html {
         })
     };
 
+    let open = {
+        let opened = opened.clone();
+        Callback::from(move |row: PaymentRow| opened.set(Some(row.id)))
+    };
+    let close = {
+        let (opened, reload) = (opened.clone(), reload.clone());
+        Callback::from(move |()| {
+            opened.set(None);
+            reload.set(*reload + 1);
+        })
+    };
+
     let on_recorded = {
         let notice = notice.clone();
         let reload = reload.clone();
@@ -499,7 +512,10 @@ pub fn payments(props: &PaymentsProps) -> Html {
                     }
                 </div>
             </form>
-            { listing_view(&listing, treasurer, &Actions { reverse, refund }, &more) }
+            if let Some(id) = &*opened {
+                <crate::detail::PaymentPanel id={id.clone()} role={props.role} on_close={close} />
+            }
+            { listing_view(&listing, treasurer, &Actions { open, reverse, refund }, &more) }
             if treasurer {
                 <HandPayment campaigns={(*campaigns).clone()} {on_recorded} />
             }
@@ -509,6 +525,7 @@ pub fn payments(props: &PaymentsProps) -> Html {
 
 /// What a treasurer can do to a payment from its row.
 struct Actions {
+    open: Callback<PaymentRow>,
     reverse: Callback<PaymentRow>,
     refund: Callback<PaymentRow>,
 }
@@ -556,7 +573,7 @@ fn listing_view(
                                 <th scope="col" class="number">{ "Montant" }</th>
                                 <th scope="col">{ "Statut" }</th>
                                 <th scope="col">{ "Moyen" }</th>
-                                if treasurer { <th scope="col"><span class="visually-hidden">{ "Actions" }</span></th> }
+                                <th scope="col"><span class="visually-hidden">{ "Actions" }</span></th>
                             </tr>
                         </thead>
                         <tbody>
@@ -606,9 +623,12 @@ fn row_view(row: &PaymentRow, treasurer: bool, actions: &Actions) -> Html {
                 { row.method.label_fr() }
                 if let Some(reference) = &row.reference { <br /><span class="muted small">{ format!("n° {reference}") }</span> }
             </td>
-            if treasurer {
-                <td class="row-actions">
-                    if reversible {
+            <td class="row-actions">
+                <button type="button" class="link" onclick={on(&actions.open)}
+                        aria-label={format!("Détails du paiement de {}", money(row, row.amount))}>
+                    { "Détails" }
+                </button>
+                if reversible {
                         <button type="button" class="link" onclick={on(&actions.reverse)}
                                 aria-label={format!("Annuler le paiement de {}", money(row, row.amount))}>
                             { "Annuler…" }
@@ -620,8 +640,7 @@ fn row_view(row: &PaymentRow, treasurer: bool, actions: &Actions) -> Html {
                             { "Rembourser…" }
                         </button>
                     }
-                </td>
-            }
+            </td>
         </tr>
     }
 }

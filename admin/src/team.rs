@@ -149,6 +149,25 @@ pub fn team() -> Html {
                 <label for="invitation-link">{ "Lien à envoyer" }</label>
                 <textarea id="invitation-link" readonly=true rows="2" value={link.clone()} />
             }
+            <form {onsubmit} aria-label="Faire entrer quelqu'un">
+                <h3>{ "Faire entrer quelqu'un" }</h3>
+                <div class="grid">
+                    <div>
+                        <label for="t-email">{ "Son adresse e-mail" }</label>
+                        <input id="t-email" type="email" required=true value={(*email).clone()} oninput={bind(&email)} />
+                    </div>
+                    <div>
+                        <label for="t-role">{ "Son rôle" }</label>
+                        <select id="t-role" onchange={bind(&role)}>
+                            { for Role::ALL.iter().map(|r| html! {
+                                <option value={r.name()} selected={r.name() == *role}>{ role_name(*r) }</option>
+                            }) }
+                        </select>
+                    </div>
+                </div>
+                <p class="muted small">{ "Bénévole : lit les listes. Trésorerie : s'occupe de l'argent (remboursements, paiements à la main, exports). Administration : tout, y compris l'équipe." }</p>
+                <button type="submit">{ "Créer le lien d'entrée" }</button>
+            </form>
             <ul class="campaigns">
                 { for people.iter().map(|person| html! {
                     <li data-person={person.email.clone()}>
@@ -170,25 +189,6 @@ pub fn team() -> Html {
                     </li>
                 }) }
             </ul>
-            <form {onsubmit} aria-label="Faire entrer quelqu'un">
-                <h3>{ "Faire entrer quelqu'un" }</h3>
-                <div class="grid">
-                    <div>
-                        <label for="t-email">{ "Son adresse e-mail" }</label>
-                        <input id="t-email" type="email" required=true value={(*email).clone()} oninput={bind(&email)} />
-                    </div>
-                    <div>
-                        <label for="t-role">{ "Son rôle" }</label>
-                        <select id="t-role" onchange={bind(&role)}>
-                            { for Role::ALL.iter().map(|r| html! {
-                                <option value={r.name()} selected={r.name() == *role}>{ role_name(*r) }</option>
-                            }) }
-                        </select>
-                    </div>
-                </div>
-                <p class="muted small">{ "Bénévole : lit les listes. Trésorerie : s'occupe de l'argent (remboursements, paiements à la main, exports). Administration : tout, y compris l'équipe." }</p>
-                <button type="submit">{ "Créer le lien d'entrée" }</button>
-            </form>
         </section>
     }
 }

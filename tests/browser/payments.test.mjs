@@ -102,7 +102,7 @@ test("a treasurer records a cheque, finds it, exports it and cancels it", async 
   await page.getByText("1 paiement · 0,00 € comptés dans les totaux").waitFor();
   const after = await cellsOf(page.locator("tbody tr", { hasText: payer }));
   assert.ok(after.includes("Annulé"), after.join(" | "));
-  assert.equal(await page.locator("tbody tr", { hasText: payer }).getByRole("button").count(), 0);
+  assert.equal(await page.locator("tbody tr", { hasText: payer }).getByRole("button", { name: /^Annuler/ }).count(), 0);
   assert.match(await summary.textContent(), /^1 paiement · 0,00\s€/);
   assert.deepEqual(page.scriptErrors, []);
 });
@@ -201,6 +201,20 @@ test("a gift made on the site is found in the back-office, refunded by half, and
   assert.match((await cellsOf(row))[3], /^50,00 € dont 25,00 € rendus$/);
   assert.deepEqual(await violations(page.mainFrame()), []);
   await page.screenshot({ path: join(artifacts, "admin-refund.png"), fullPage: true });
+
+  // Its detail: the provider's events, the receipt, and a note; the receipt goes again.
+  await row.getByRole("button", { name: "Détails du paiement de 50,00 €" }).click();
+  const panel = page.getByTestId("payment-detail");
+  await panel.getByText(/checkout\.session\.completed/).waitFor();
+  assert.match(await panel.textContent(), /Reçu au donateur ou à la donatrice · envoyé le/);
+  await panel.getByLabel("Note pour l'équipe").fill("Remboursé à sa demande");
+  await panel.getByRole("button", { name: "Garder la note" }).click();
+  await panel.getByText(/note : Remboursé à sa demande/).waitFor();
+  await panel.getByRole("button", { name: "Renvoyer le reçu" }).click();
+  await panel.getByText("Le reçu part à nouveau").waitFor();
+  assert.equal((await mailTo(email, 2)).length, 2, "the receipt came again");
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await panel.getByRole("button", { name: "Fermer" }).click();
 
   // The campaign's total and the export say the same.
   assert.equal((await campaign("jardin-2026")).raised_amount, before.raised_amount + 2500);
