@@ -13,6 +13,7 @@ mod detail;
 mod donors;
 mod form;
 mod payments;
+mod settings;
 mod team;
 
 use gloo::net::http::{Request, Response};
@@ -271,6 +272,7 @@ enum Tab {
     Donors,
     Team,
     Journal,
+    Settings,
 }
 
 #[function_component(Home)]
@@ -314,6 +316,7 @@ fn home(props: &HomeProps) -> Html {
                 }
                 if props.me.role.covers(Role::Admin) {
                     <button type="button" aria-current={current(Tab::Team)} onclick={choose(Tab::Team)}>{ "Équipe" }</button>
+                    <button type="button" aria-current={current(Tab::Settings)} onclick={choose(Tab::Settings)}>{ "Réglages" }</button>
                 }
             </nav>
             {
@@ -329,6 +332,7 @@ fn home(props: &HomeProps) -> Html {
                     Tab::Donors => html! { <donors::Donors /> },
                     Tab::Team => html! { <team::Team /> },
                     Tab::Journal => html! { <team::Journal /> },
+                    Tab::Settings => html! { <settings::SettingsPage role={props.me.role} email={props.me.email.clone()} /> },
                 }
             }
         </>

@@ -127,6 +127,10 @@ pub enum Field {
     Goal,
     /// The sites allowed to carry a campaign's form (back-office).
     Origins,
+    /// The association's name (back-office).
+    Name,
+    /// The association's postal address (back-office).
+    Address,
 }
 
 wire_names!(Field {
@@ -147,6 +151,8 @@ wire_names!(Field {
     Maximum = "maximum",
     Goal = "goal",
     Origins = "origins",
+    Name = "name",
+    Address = "address",
 });
 
 /// What is wrong with a field. The serialized names are part of the public API.

@@ -93,6 +93,33 @@ pub struct AuditLine {
     pub detail: Option<String>,
 }
 
+/// The association, as the back-office's settings describe it (`GET` and `POST
+/// /v1/admin/settings`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Association {
+    /// Its name, as donors see it on the form and in their receipts.
+    pub name: String,
+    /// Its postal address.
+    #[serde(default)]
+    pub address: String,
+    /// The address people may write to.
+    #[serde(default)]
+    pub contact_email: String,
+}
+
+/// The settings page: the association, and how the edge sends mail (set when deploying).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The association.
+    pub association: Association,
+    /// The mail provider's name (`smtp`, `brevo`…), if mail is set up.
+    pub mail_provider: Option<String>,
+    /// The sender's address, if mail is set up.
+    pub mail_from: Option<String>,
+    /// What is wrong with the mail settings, if something is.
+    pub mail_problem: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

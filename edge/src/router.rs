@@ -5,7 +5,8 @@ use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 use crate::error::EdgeError;
 use crate::http::{allow_any_origin, preflight, secure};
 use crate::routes::{
-    admin, campaigns, checkout, donors, health, orders, pages, payments, setup, staff, webhooks,
+    admin, campaigns, checkout, donors, health, orders, pages, payments, settings, setup, staff,
+    webhooks,
 };
 
 /// Answers one request. Every answer, refusals included, carries the security headers, and
@@ -72,6 +73,15 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .post_async("/v1/admin/people/:id/removal", |req, route| async move {
             reply(staff::remove(req, param(&route, "id"), &route.env).await)
+        })
+        .get_async("/v1/admin/settings", |req, route| async move {
+            reply(settings::get(req, &route.env).await)
+        })
+        .post_async("/v1/admin/settings", |req, route| async move {
+            reply(settings::set(req, &route.env, &route.data).await)
+        })
+        .post_async("/v1/admin/settings/test-mail", |req, route| async move {
+            reply(settings::test_mail(req, &route.env, &route.data).await)
         })
         .get_async("/v1/admin/audit", |req, route| async move {
             reply(staff::audit(req, &route.env).await)

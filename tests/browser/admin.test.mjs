@@ -148,3 +148,20 @@ test("an admin lets a volunteer in from the back-office, then removes them, and 
   assert.deepEqual(admin.scriptErrors, []);
   assert.deepEqual(volunteer.scriptErrors, []);
 });
+
+test("an admin sees how mail is set up and sends a test message from the settings", async () => {
+  const admin = await staffPage(browser, "admin");
+  await admin.getByRole("button", { name: "Réglages" }).click();
+  const association = admin.getByRole("form", { name: "L'association" });
+  assert.equal(await association.getByLabel("Nom de l'association").inputValue(), "Les Amis du Jardin Partagé");
+  await admin.getByText(/Les reçus partent de .+ par smtp\./).waitFor();
+  const test = admin.getByRole("form", { name: "Essayer l'envoi des mails" });
+  const to = address("essai");
+  await test.getByLabel("Envoyer un mail d'essai à").fill(to);
+  await test.getByRole("button", { name: "Envoyer un mail d'essai" }).click();
+  await admin.getByText(`Le fournisseur a accepté le message pour ${to}.`).waitFor();
+  assert.equal((await mailTo(to)).length, 1, "the test message arrives");
+  assert.deepEqual(await violations(admin.mainFrame()), []);
+  await admin.screenshot({ path: join(artifacts, "admin-settings.png"), fullPage: true });
+  assert.deepEqual(admin.scriptErrors, []);
+});

@@ -492,3 +492,84 @@ fn an_admin_removes_a_member_whose_session_stops_at_once_and_the_audit_log_says_
         "pages go back in time"
     );
 }
+
+#[test]
+fn an_admin_changes_the_association_s_details_and_tests_the_mail() {
+    let _turn = serial();
+    let stack = stack();
+    let (admin_email, admin) = signed_in(&stack, "admin");
+    let (_, treasurer) = signed_in(&stack, "treasurer");
+    let (_, volunteer) = signed_in(&stack, "volunteer");
+    let read = stack.send("GET", "/v1/admin/settings", &[("Cookie", &volunteer)], None);
+    assert_eq!(read.status, 200, "{}", read.body);
+    let original = read.json()["association"].clone();
+    assert_eq!(read.json()["mail_provider"], json!("smtp"));
+
+    let changed = json!({
+        "name": "  Les Amis du Jardin Partagé ",
+        "address": "3 rue des Lilas, 75020 Paris",
+        "contact_email": "Bureau@Jardin.example",
+    });
+    assert_eq!(
+        write(&stack, "/v1/admin/settings", Some(&treasurer), &changed).error_code(),
+        "forbidden"
+    );
+    let empty = write(
+        &stack,
+        "/v1/admin/settings",
+        Some(&admin),
+        &json!({ "name": " " }),
+    );
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert_eq!(
+        empty.json()["error"]["fields"],
+        json!([{ "field": "name", "code": "invalid" }])
+    );
+    let saved = write(&stack, "/v1/admin/settings", Some(&admin), &changed);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let now = stack
+        .send("GET", "/v1/admin/settings", &[("Cookie", &volunteer)], None)
+        .json();
+    assert_eq!(
+        now["association"]["name"],
+        json!("Les Amis du Jardin Partagé")
+    );
+    assert_eq!(
+        now["association"]["contact_email"],
+        json!("bureau@jardin.example")
+    );
+
+    // The mail test, from the back-office: admins only, and it arrives.
+    let test = json!({ "to": admin_email });
+    assert_eq!(
+        write(
+            &stack,
+            "/v1/admin/settings/test-mail",
+            Some(&treasurer),
+            &test
+        )
+        .error_code(),
+        "forbidden"
+    );
+    let sent = write(&stack, "/v1/admin/settings/test-mail", Some(&admin), &test);
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(sent.json()["outcome"], json!("sent"), "{}", sent.body);
+    let url =
+        std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test");
+    let client = CatcherClient::new(&url);
+    let mut received = Vec::new();
+    for _ in 0..50 {
+        received = client.messages_to(&admin_email);
+        if !received.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(received.len(), 1, "the test message arrives");
+
+    // As it was, for the tests that read the association's name.
+    assert_eq!(
+        write(&stack, "/v1/admin/settings", Some(&admin), &original).status,
+        200
+    );
+}

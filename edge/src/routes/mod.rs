@@ -10,6 +10,7 @@ pub mod health;
 pub mod orders;
 pub mod pages;
 pub mod payments;
+pub mod settings;
 pub mod setup;
 pub mod staff;
 pub mod webhooks;

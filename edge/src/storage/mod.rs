@@ -5,6 +5,7 @@
 //! Totals, payment state and counters live in D1 only, because KV is eventually consistent and
 //! not atomic. Every statement binds its parameters.
 
+mod association;
 mod cache;
 mod campaigns;
 mod dashboard;
