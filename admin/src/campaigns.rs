@@ -5,7 +5,7 @@
 use gloo::net::http::Request;
 use tirelire_domain::api::{ApiError, ErrorCode};
 use tirelire_domain::payments::CampaignSummary;
-use tirelire_domain::setup::{CampaignKind, CampaignSetup, CampaignStatus};
+use tirelire_domain::setup::{CampaignKind, CampaignSetup, CampaignStatus, SiteCheck};
 use tirelire_domain::{Currency, Field, FieldError, FieldErrorCode, Locale, Money, Role};
 use yew::prelude::*;
 
@@ -191,6 +191,7 @@ pub fn campaigns(props: &CampaignsProps) -> Html {
                         <>
                             <CampaignForm setup={Some(setup.clone())} {treasurer} on_saved={on_saved.clone()} on_cancel={on_cancel.clone()} />
                             <Snippet slug={setup.slug.clone()} />
+                            <SiteChecker slug={setup.slug.clone()} first_origin={setup.origins.first().cloned()} />
                             if setup.status == CampaignStatus::Open {
                                 <section class="preview">
                                     <h3>{ "Aperçu du formulaire" }</h3>
@@ -419,6 +420,70 @@ fn campaign_form(props: &FormProps) -> Html {
                 }
                 <button type="button" class="secondary" onclick={cancel}>{ "Retour à la liste" }</button>
             </div>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CheckProps {
+    slug: String,
+    first_origin: Option<String>,
+}
+
+/// Loads a page of the association's site, through the edge, and says whether the form is
+/// there and can collect.
+#[function_component(SiteChecker)]
+fn site_checker(props: &CheckProps) -> Html {
+    let url = use_state(|| {
+        props
+            .first_origin
+            .as_ref()
+            .map(|origin| format!("{origin}/"))
+            .unwrap_or_default()
+    });
+    let result = use_state(|| None::<Result<SiteCheck, ()>>);
+    let onsubmit = {
+        let (url, result, slug) = (url.clone(), result.clone(), props.slug.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let (result, body) = (result.clone(), serde_json::json!({ "url": (*url).trim() }));
+            let path = format!("/v1/admin/campaigns/{slug}/check");
+            wasm_bindgen_futures::spawn_local(async move {
+                let sent = match Request::post(&path).json(&body) {
+                    Ok(request) => request.send().await,
+                    Err(error) => Err(error),
+                };
+                result.set(Some(match sent {
+                    Ok(response) if response.ok() => {
+                        response.json::<SiteCheck>().await.map_err(|_| ())
+                    }
+                    _ => Err(()),
+                }));
+            });
+        })
+    };
+    let line = |good: bool, yes: &str, no: &str| {
+        html! { <li class={if good { "good" } else { "bad" }}>{ if good { format!("✓ {yes}") } else { format!("✗ {no}") } }</li> }
+    };
+    html! {
+        <form {onsubmit} aria-label="Vérifier une page du site" class="check">
+            <label for="check-url">{ "Une page de votre site où vous avez collé le code" }</label>
+            <input id="check-url" type="url" required=true value={(*url).clone()} oninput={bind(&url)} />
+            <button type="submit" class="secondary">{ "Vérifier ce site" }</button>
+            {
+                match &*result {
+                    None => html! {},
+                    Some(Err(())) => html! { <p class="notice error" role="status">{ "La vérification n'a pas pu se faire. Vérifiez l'adresse de la page." }</p> },
+                    Some(Ok(check)) => html! {
+                        <ul class="checks" role="status" data-testid="site-check">
+                            { line(check.status.is_some_and(|status| status < 400), "la page répond", &format!("la page ne répond pas ({})", check.status.map_or("pas de réponse".to_owned(), |status| format!("erreur {status}")))) }
+                            { line(check.form_found, "le code de cette campagne est sur la page", "le code de cette campagne n'est pas sur la page (ou la page le cache aux robots)") }
+                            { line(check.script_found, "la page charge le formulaire depuis ce serveur", "la page ne charge pas le formulaire depuis ce serveur") }
+                            { line(check.origin_allowed, "ce site est autorisé à collecter", "ce site n'est pas dans la liste des sites autorisés : ajoutez-le ci-dessus") }
+                        </ul>
+                    },
+                }
+            }
         </form>
     }
 }

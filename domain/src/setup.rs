@@ -166,6 +166,30 @@ impl CampaignSetup {
     }
 }
 
+/// `POST /v1/admin/campaigns/{slug}/check` `{"url"}`: what the edge found on a page of the
+/// association's site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteCheck {
+    /// The page.
+    pub url: String,
+    /// Its HTTP status, if it answered.
+    pub status: Option<u16>,
+    /// Whether the page holds the campaign's `<div data-tirelire-campaign>`.
+    pub form_found: bool,
+    /// Whether it loads the widget from this edge.
+    pub script_found: bool,
+    /// Whether its site is one of the campaign's allowed origins.
+    pub origin_allowed: bool,
+}
+
+/// Whether `html` holds the form of the campaign called `slug`: its `div`, with the attribute
+/// quoted either way.
+pub fn page_has_form(html: &str, slug: &str) -> bool {
+    ['"', '\'']
+        .iter()
+        .any(|quote| html.contains(&format!("data-tirelire-campaign={quote}{slug}{quote}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +261,23 @@ mod tests {
                 (Field::Origins, FieldErrorCode::Invalid),
             ]
         );
+    }
+
+    #[test]
+    fn a_page_holds_the_form_with_either_quote_and_not_another_campaign_s() {
+        assert!(page_has_form(
+            "<div data-tirelire-campaign=\"kermesse\"></div>",
+            "kermesse"
+        ));
+        assert!(page_has_form(
+            "<div data-tirelire-campaign='kermesse'>",
+            "kermesse"
+        ));
+        assert!(!page_has_form(
+            "<div data-tirelire-campaign=\"kermesse-2\">",
+            "kermesse"
+        ));
+        assert!(!page_has_form("<p>kermesse</p>", "kermesse"));
     }
 
     #[test]

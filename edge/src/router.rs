@@ -95,6 +95,9 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         .get_async("/v1/admin/campaigns/:slug", |req, route| async move {
             reply(setup::get(req, param(&route, "slug"), &route.env).await)
         })
+        .post_async("/v1/admin/campaigns/:slug/check", |req, route| async move {
+            reply(setup::check(req, param(&route, "slug"), &route.env, &route.data).await)
+        })
         .post_async("/v1/admin/campaigns/:slug", |req, route| async move {
             reply(setup::update(req, param(&route, "slug"), &route.env, &route.data).await)
         })

@@ -71,6 +71,21 @@ test("a treasurer creates a campaign, pastes its snippet into a page, and a gift
   await root.getByTestId("thanks").waitFor();
   assert.deepEqual(donor.scriptErrors, []);
 
+  // The back-office checks the page: the form is there, from this edge, on an allowed site.
+  const check = page.getByRole("form", { name: "Vérifier une page du site" });
+  await check.getByLabel(/^Une page de votre site/).fill(pasted);
+  await check.getByRole("button", { name: "Vérifier ce site" }).click();
+  const found = page.getByTestId("site-check");
+  await found.waitFor();
+  assert.deepEqual(
+    (await found.locator("li").allInnerTexts()).map((line) => line.slice(0, 1)),
+    ["✓", "✓", "✓", "✓"],
+    await found.innerText(),
+  );
+  await check.getByLabel(/^Une page de votre site/).fill(`${siteUrl}/humhub.html`);
+  await check.getByRole("button", { name: "Vérifier ce site" }).click();
+  await found.getByText("✗ le code de cette campagne n'est pas sur la page", { exact: false }).waitFor();
+
   // Counted in the back-office.
   await page.getByRole("button", { name: "Retour à la liste" }).click();
   await page.reload();

@@ -573,3 +573,49 @@ fn an_admin_changes_the_association_s_details_and_tests_the_mail() {
         200
     );
 }
+
+#[test]
+fn nobody_can_flood_a_member_s_mailbox_with_sign_in_links() {
+    let _turn = serial();
+    let stack = stack();
+    let catcher = CatcherClient::new(
+        &std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test"),
+    );
+    let member = address("flooded");
+    // The invitation's link is the first of the hour.
+    assert_eq!(invite_with_token(&stack, &member, "volunteer").status, 201);
+    for _ in 0..7 {
+        let asked = write(
+            &stack,
+            "/v1/admin/sign-in",
+            None,
+            &json!({ "email": member }),
+        );
+        assert_eq!(
+            asked.status, 202,
+            "the answer never changes: {}",
+            asked.body
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut messages = catcher.messages_to(&member);
+    while messages.len() < 4 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        messages = catcher.messages_to(&member);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        catcher.messages_to(&member).len(),
+        4,
+        "five links an hour, the invitation's included"
+    );
+    assert_eq!(
+        count(
+            &stack,
+            &format!(
+                "SELECT count(*) FROM sign_in_links WHERE person_id = (SELECT id FROM people WHERE email = '{member}')"
+            )
+        ),
+        5
+    );
+}

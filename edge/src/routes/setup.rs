@@ -4,9 +4,11 @@
 //! - `POST /v1/admin/campaigns` creates one (treasurer);
 //! - `POST /v1/admin/campaigns/{slug}` replaces its settings: texts, amounts, goal, allowed
 //!   sites, and whether it is open, closed or archived (treasurer). Its slug, kind and
-//!   currency stay as created, since snippets and payments name them.
+//!   currency stay as created, since snippets and payments name them;
+//! - `POST /v1/admin/campaigns/{slug}/check` `{"url"}` loads a page of the association's site
+//!   and says whether the campaign's form is on it (any member).
 
-use tirelire_domain::setup::CampaignSetup;
+use tirelire_domain::setup::{CampaignSetup, SiteCheck, page_has_form};
 use tirelire_domain::{CampaignSlug, Field, FieldError, FieldErrorCode, Role};
 use worker::{Context, Env, Request, Response};
 
@@ -85,4 +87,66 @@ pub async fn update(
         .await?
         .ok_or_else(|| EdgeError::CampaignNotFound(setup.slug.clone()))?;
     Ok(json(200, &saved)?)
+}
+
+/// How long the edge waits for a page it checks.
+const CHECK_TIMEOUT_MS: u32 = 8_000;
+
+/// `POST /v1/admin/campaigns/{slug}/check` `{"url"}`: loads a page of the association's site
+/// and says whether it carries the campaign's form, loads the widget from this edge, and is on
+/// an allowed site (any member).
+pub async fn check(
+    mut req: Request,
+    slug: &str,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Response, EdgeError> {
+    #[derive(serde::Deserialize)]
+    struct Page {
+        url: String,
+    }
+    same_origin(&req)?;
+    let storage = Storage::from_env(env)?;
+    caller(&req, &storage, READ).await?;
+    let slug = slug_of(slug)?;
+    let setup = storage
+        .campaign_setup(&slug)
+        .await?
+        .ok_or_else(|| EdgeError::CampaignNotFound(slug.to_string()))?;
+    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
+    let page: Page = serde_json::from_slice(&bytes)
+        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let invalid = || {
+        EdgeError::InvalidSubmission(vec![FieldError {
+            field: Field::Origins,
+            code: FieldErrorCode::Invalid,
+        }])
+    };
+    let url = url::Url::parse(page.url.trim()).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid());
+    }
+    let origin = url.origin().ascii_serialization();
+    let edge = req.url()?.origin().ascii_serialization();
+    let request = crate::outbound::HttpRequest {
+        method: "GET",
+        url: url.to_string(),
+        headers: vec![("Accept".into(), "text/html".into())],
+        body: None,
+    };
+    let answer = crate::outbound::send(&request, CHECK_TIMEOUT_MS).await.ok();
+    let html = answer
+        .as_ref()
+        .map(|answer| answer.body.as_str())
+        .unwrap_or_default();
+    Ok(json(
+        200,
+        &SiteCheck {
+            url: url.to_string(),
+            status: answer.as_ref().map(|answer| answer.status),
+            form_found: page_has_form(html, slug.as_str()),
+            script_found: html.contains(&format!("{edge}/widget/v1/")),
+            origin_allowed: setup.origins.contains(&origin),
+        },
+    )?)
 }

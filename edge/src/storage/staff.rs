@@ -10,6 +10,9 @@ use worker::{D1PreparedStatement, query};
 
 use super::{Storage, StorageError, changes};
 
+/// The most sign-in links one member may be sent in an hour.
+pub const LINKS_PER_HOUR: u32 = 5;
+
 /// Who acts: a person, or the deployment's admin token (no person).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Actor {
@@ -106,8 +109,9 @@ impl Storage {
         Ok(())
     }
 
-    /// Stores a one-time link for `email` if they are a current member of the back-office;
-    /// says whether they are.
+    /// Stores a one-time link for `email` if they are a current member of the back-office and
+    /// have had fewer than [`LINKS_PER_HOUR`] links in the last hour, so that nobody can flood
+    /// a member's mailbox; says whether it did.
     pub async fn add_sign_in_link(
         &self,
         email: &str,
@@ -118,11 +122,15 @@ impl Storage {
         let result = query!(
             &self.db,
             "INSERT INTO sign_in_links (token_hash, person_id, created_at, expires_at)
-             SELECT ?2, id, ?3, ?4 FROM people WHERE email = ?1 AND removed_at IS NULL",
+             SELECT ?2, id, ?3, ?4 FROM people p
+             WHERE email = ?1 AND removed_at IS NULL
+               AND (SELECT count(*) FROM sign_in_links l
+                    WHERE l.person_id = p.id AND l.created_at > ?3 - 3600) < ?5",
             email,
             link_hash,
             now,
             expires_at,
+            LINKS_PER_HOUR,
         )?
         .run()
         .await?;
