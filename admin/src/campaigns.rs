@@ -3,14 +3,14 @@
 //! snippet and a preview of the form as donors will see it.
 
 use gloo::net::http::Request;
-use tirelire_domain::api::{ApiError, ErrorCode};
+use tirelire_domain::api::ErrorCode;
 use tirelire_domain::payments::CampaignSummary;
 use tirelire_domain::setup::{CampaignKind, CampaignSetup, CampaignStatus, SiteCheck};
 use tirelire_domain::{Currency, Field, FieldError, FieldErrorCode, Locale, Money, Role};
 use yew::prelude::*;
 
 use crate::Snippet;
-use crate::form::{bind, euros, plain};
+use crate::form::{bind, euros, plain, refusal};
 
 fn euro_text(minor: i64) -> String {
     Money::new(minor, Currency::Eur).format_exact(Locale::Fr)
@@ -333,10 +333,7 @@ fn campaign_form(props: &FormProps) -> Html {
                         }
                     },
                     Ok(response) => {
-                        let (code, fields) = match response.json::<ApiError>().await {
-                            Ok(body) => (Some(body.error.code), body.error.fields),
-                            Err(_) => (Some(ErrorCode::Internal), Vec::new()),
-                        };
+                        let (code, fields) = refusal(response).await;
                         errors.set(if fields.is_empty() {
                             vec![problem_text(code).to_owned()]
                         } else {

@@ -3,20 +3,11 @@
 
 use gloo::net::http::Request;
 use tirelire_domain::Role;
-use tirelire_domain::api::{ApiError, ErrorCode};
+use tirelire_domain::api::ErrorCode;
 use tirelire_domain::payments::{Note, PaymentDetail};
 use yew::prelude::*;
 
-use crate::form::bind;
-
-fn date_time(unix_seconds: i64) -> String {
-    let millis = format!("{unix_seconds}000")
-        .parse::<f64>()
-        .unwrap_or_default();
-    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis))
-        .to_locale_string("fr-FR", &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
-}
+use crate::form::{bind, local_date_time, refusal};
 
 fn message_name(template: &str) -> &str {
     match template {
@@ -85,11 +76,7 @@ pub fn payment_panel(props: &DetailProps) -> Html {
                         reload.set(*reload + 1);
                     }
                     Ok(response) => {
-                        let code = response
-                            .json::<ApiError>()
-                            .await
-                            .map(|body| body.error.code)
-                            .ok();
+                        let code = refusal(response).await.0;
                         notice.set(Some((true, problem_text(code).to_owned())));
                     }
                     Err(_) => notice.set(Some((true, problem_text(None).to_owned()))),
@@ -141,14 +128,14 @@ pub fn payment_panel(props: &DetailProps) -> Html {
             <dl class="facts">
                 <dt>{ "Montant" }</dt><dd>{ payment.money(payment.amount).format_exact(tirelire_domain::Locale::Fr) }</dd>
                 <dt>{ "Campagne" }</dt><dd>{ &payment.campaign_title }</dd>
-                <dt>{ "Date" }</dt><dd>{ date_time(payment.date) }</dd>
+                <dt>{ "Date" }</dt><dd>{ local_date_time(payment.date) }</dd>
                 if let Some(session) = &found.session_id { <dt>{ "Page de paiement (prestataire)" }</dt><dd><code>{ session }</code></dd> }
                 if let Some(intent) = &found.payment_id { <dt>{ "Paiement (prestataire)" }</dt><dd><code>{ intent }</code></dd> }
             </dl>
             <h4>{ "Événements du prestataire de paiement" }</h4>
             if found.events.is_empty() { <p class="muted">{ "Aucun." }</p> }
             <ul>
-                { for found.events.iter().map(|event| html! { <li>{ format!("{} · {}", date_time(event.received_at), event.kind) }</li> }) }
+                { for found.events.iter().map(|event| html! { <li>{ format!("{} · {}", local_date_time(event.received_at), event.kind) }</li> }) }
                 { for found.anomalies.iter().map(|anomaly| html! { <li class="error">{ format!("Anomalie {} : {}", anomaly.kind, anomaly.detail) }</li> }) }
             </ul>
             <h4>{ "Messages" }</h4>
@@ -156,7 +143,7 @@ pub fn payment_panel(props: &DetailProps) -> Html {
             <ul>
                 { for found.messages.iter().map(|message| {
                     let state = match (message.status.as_str(), message.sent_at) {
-                        ("sent", Some(at)) => format!("envoyé le {}", date_time(at)),
+                        ("sent", Some(at)) => format!("envoyé le {}", local_date_time(at)),
                         ("dead", _) => format!("non envoyé : {}", message.last_error.as_deref().unwrap_or("")),
                         _ => "en attente d'envoi".to_owned(),
                     };
@@ -176,7 +163,7 @@ pub fn payment_panel(props: &DetailProps) -> Html {
                     } else {
                         line.action.clone()
                     };
-                    html! { <li>{ format!("{} · {} · {what}", date_time(line.at), line.who.as_deref().unwrap_or("déploiement")) }</li> }
+                    html! { <li>{ format!("{} · {} · {what}", local_date_time(line.at), line.who.as_deref().unwrap_or("déploiement")) }</li> }
                 }) }
             </ul>
             <form {onsubmit} aria-label="Ajouter une note">

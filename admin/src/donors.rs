@@ -2,12 +2,12 @@
 //! address, hand it over as a file, or erase it.
 
 use gloo::net::http::Request;
-use tirelire_domain::api::{ApiError, ErrorCode};
+use tirelire_domain::api::ErrorCode;
 use tirelire_domain::payments::{DonorFile, Erased, Erasure};
 use tirelire_domain::{Currency, Locale, Money};
 use yew::prelude::*;
 
-use crate::form::bind;
+use crate::form::{bind, refusal};
 
 fn problem_text(code: Option<ErrorCode>) -> &'static str {
     match code {
@@ -21,16 +21,6 @@ fn problem_text(code: Option<ErrorCode>) -> &'static str {
         }
         Some(_) => "L'opération n'a pas abouti. Réessayez.",
     }
-}
-
-async fn refusal(response: gloo::net::http::Response) -> &'static str {
-    problem_text(
-        response
-            .json::<ApiError>()
-            .await
-            .map(|body| body.error.code)
-            .ok(),
-    )
 }
 
 /// The donors' rights section.
@@ -62,7 +52,10 @@ pub fn donors() -> Html {
                     }
                     Ok(response) => {
                         file.set(None);
-                        notice.set(Some((true, refusal(response).await.to_owned())));
+                        notice.set(Some((
+                            true,
+                            problem_text(refusal(response).await.0).to_owned(),
+                        )));
                     }
                     Err(_) => notice.set(Some((true, problem_text(None).to_owned()))),
                 }
@@ -109,7 +102,10 @@ pub fn donors() -> Html {
                             ),
                         )));
                     }
-                    Ok(response) => notice.set(Some((true, refusal(response).await.to_owned()))),
+                    Ok(response) => notice.set(Some((
+                        true,
+                        problem_text(refusal(response).await.0).to_owned(),
+                    ))),
                     Err(_) => notice.set(Some((true, problem_text(None).to_owned()))),
                 }
             });

@@ -1,7 +1,9 @@
 //! What the back-office's forms share: reading a field into a state, and amounts in euros as
 //! people type them.
 
-use tirelire_domain::{Currency, Money};
+use tirelire_domain::api::{ApiError, ErrorCode};
+use tirelire_domain::{Currency, FieldError, Money};
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 /// Reads an input's or a select's value into a state, on any event it sends.
@@ -42,4 +44,33 @@ pub fn euros(text: &str) -> Result<Option<i64>, ()> {
 /// Cents as someone types them: `25,00`.
 pub fn plain(minor: i64) -> String {
     format!("{},{:02}", minor / 100, minor % 100)
+}
+
+/// A refusal's code and field errors, read from its body.
+pub async fn refusal(response: gloo::net::http::Response) -> (Option<ErrorCode>, Vec<FieldError>) {
+    match response.json::<ApiError>().await {
+        Ok(body) => (Some(body.error.code), body.error.fields),
+        Err(_) => (Some(ErrorCode::Internal), Vec::new()),
+    }
+}
+
+fn date_of(unix_seconds: i64) -> js_sys::Date {
+    let millis = format!("{unix_seconds}000")
+        .parse::<f64>()
+        .unwrap_or_default();
+    js_sys::Date::new(&JsValue::from_f64(millis))
+}
+
+/// A date as the reader's browser writes it in French: `03/12/2026`.
+pub fn local_date(unix_seconds: i64) -> String {
+    date_of(unix_seconds)
+        .to_locale_date_string("fr-FR", &JsValue::UNDEFINED)
+        .into()
+}
+
+/// A date and time as the reader's browser writes them in French: `03/12/2026 14:05:00`.
+pub fn local_date_time(unix_seconds: i64) -> String {
+    date_of(unix_seconds)
+        .to_locale_string("fr-FR", &JsValue::UNDEFINED)
+        .into()
 }

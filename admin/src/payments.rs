@@ -1,8 +1,8 @@
 //! The payments: a filtered list that pages on, its export, and for the treasurer the payments
 //! received by hand and their reversal.
 
-use gloo::net::http::{Request, Response};
-use tirelire_domain::api::{ApiError, ErrorCode};
+use gloo::net::http::Request;
+use tirelire_domain::api::ErrorCode;
 use tirelire_domain::payments::{
     CampaignSummary, OfflinePayment, PaymentFilter, PaymentMethod, PaymentPage, PaymentRow,
     PaymentSort, PaymentSummary, RefundRequest, Reversal,
@@ -13,7 +13,7 @@ use tirelire_domain::{
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::form::{bind, euros, plain};
+use crate::form::{bind, euros, local_date, plain, refusal};
 
 /// What went wrong with a call, in words for the treasurer.
 fn problem_text(code: Option<ErrorCode>) -> &'static str {
@@ -59,14 +59,6 @@ fn field_text(error: &FieldError) -> &'static str {
     }
 }
 
-/// A refusal's code and field errors, read from its body.
-async fn refusal(response: Response) -> (Option<ErrorCode>, Vec<FieldError>) {
-    match response.json::<ApiError>().await {
-        Ok(body) => (Some(body.error.code), body.error.fields),
-        Err(_) => (Some(ErrorCode::Internal), Vec::new()),
-    }
-}
-
 /// Seconds since the epoch of `date` (`2026-12-03`) at local midnight, `days` days later.
 fn day_start(date: &str, days: u32) -> Option<i64> {
     if date.is_empty() {
@@ -95,15 +87,6 @@ fn today() -> String {
         now.get_month() + 1,
         now.get_date()
     )
-}
-
-fn date_text(unix_seconds: i64) -> String {
-    let millis = format!("{unix_seconds}000")
-        .parse::<f64>()
-        .unwrap_or_default();
-    js_sys::Date::new(&JsValue::from_f64(millis))
-        .to_locale_date_string("fr-FR", &JsValue::UNDEFINED)
-        .into()
 }
 
 fn money(row: &PaymentRow, minor: i64) -> String {
@@ -606,7 +589,7 @@ fn row_view(row: &PaymentRow, treasurer: bool, actions: &Actions) -> Html {
     };
     html! {
         <tr data-order={row.id.clone()}>
-            <td data-label="Date">{ date_text(row.date) }</td>
+            <td data-label="Date">{ local_date(row.date) }</td>
             <td data-label="Nom">
                 { name }
                 if !row.email.is_empty() { <br /><span class="muted small">{ &row.email }</span> }

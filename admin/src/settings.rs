@@ -3,11 +3,10 @@
 
 use gloo::net::http::Request;
 use tirelire_domain::Role;
-use tirelire_domain::api::ApiError;
 use tirelire_domain::staff::{Association, Settings};
 use yew::prelude::*;
 
-use crate::form::bind;
+use crate::form::{bind, refusal};
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
@@ -71,11 +70,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                 notice.set(Some(match sent {
                     Ok(response) if response.ok() => (false, "Réglages enregistrés.".to_owned()),
                     Ok(response) => {
-                        let fields = response
-                            .json::<ApiError>()
-                            .await
-                            .map(|body| body.error.fields)
-                            .unwrap_or_default();
+                        let fields = refusal(response).await.1;
                         let text = match fields.first().map(|field| field.field) {
                             Some(tirelire_domain::Field::Name) => {
                                 "Le nom de l'association est obligatoire (120 caractères au plus)."

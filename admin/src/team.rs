@@ -3,21 +3,12 @@
 
 use gloo::net::http::Request;
 use tirelire_domain::Role;
-use tirelire_domain::api::{ApiError, ErrorCode};
+use tirelire_domain::api::ErrorCode;
 use tirelire_domain::staff::{AuditLine, InvitationRequest, InvitationResponse, Person};
 use yew::prelude::*;
 
-use crate::form::bind;
+use crate::form::{bind, local_date_time, refusal};
 use crate::role_name;
-
-fn date_time(unix_seconds: i64) -> String {
-    let millis = format!("{unix_seconds}000")
-        .parse::<f64>()
-        .unwrap_or_default();
-    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis))
-        .to_locale_string("fr-FR", &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
-}
 
 fn problem_text(code: Option<ErrorCode>) -> &'static str {
     match code {
@@ -34,16 +25,6 @@ fn problem_text(code: Option<ErrorCode>) -> &'static str {
         }
         Some(_) => "L'opération n'a pas abouti. Réessayez.",
     }
-}
-
-async fn refusal(response: gloo::net::http::Response) -> &'static str {
-    problem_text(
-        response
-            .json::<ApiError>()
-            .await
-            .map(|body| body.error.code)
-            .ok(),
-    )
 }
 
 /// The team, for admins.
@@ -102,7 +83,10 @@ pub fn team() -> Html {
                         email.set(String::new());
                         reload.set(*reload + 1);
                     }
-                    Ok(response) => notice.set(Some((true, refusal(response).await.to_owned()))),
+                    Ok(response) => notice.set(Some((
+                        true,
+                        problem_text(refusal(response).await.0).to_owned(),
+                    ))),
                     Err(_) => notice.set(Some((true, problem_text(None).to_owned()))),
                 }
             });
@@ -133,7 +117,10 @@ pub fn team() -> Html {
                         )));
                         reload.set(*reload + 1);
                     }
-                    Ok(response) => notice.set(Some((true, refusal(response).await.to_owned()))),
+                    Ok(response) => notice.set(Some((
+                        true,
+                        problem_text(refusal(response).await.0).to_owned(),
+                    ))),
                     Err(_) => notice.set(Some((true, problem_text(None).to_owned()))),
                 }
             });
@@ -176,8 +163,8 @@ pub fn team() -> Html {
                             <span class="status">{ role_name(person.role) }</span><br />
                             <span class="muted small">{
                                 match (person.removed_at, person.last_signed_in_at) {
-                                    (Some(at), _) => format!("Retiré·e le {}", date_time(at)),
-                                    (None, Some(at)) => format!("Dernière connexion le {}", date_time(at)),
+                                    (Some(at), _) => format!("Retiré·e le {}", local_date_time(at)),
+                                    (None, Some(at)) => format!("Dernière connexion le {}", local_date_time(at)),
                                     (None, None) => "Jamais connecté·e".to_owned(),
                                 }
                             }</span>
@@ -260,7 +247,7 @@ pub fn journal() -> Html {
                     <tbody>
                         { for lines.iter().map(|line| html! {
                             <tr>
-                                <td data-label="Quand">{ date_time(line.at) }</td>
+                                <td data-label="Quand">{ local_date_time(line.at) }</td>
                                 <td data-label="Qui">{ line.who.clone().unwrap_or_else(|| "la personne qui a installé Tirelire".to_owned()) }</td>
                                 <td data-label="Quoi">{ action_text(&line.action) }</td>
                                 <td data-label="Sur quoi">{ line.subject.clone().unwrap_or_default() }</td>

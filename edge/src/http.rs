@@ -55,6 +55,16 @@ pub fn preflight() -> worker::Result<Response> {
     Ok(response)
 }
 
+/// Reads a JSON body of at most `limit` bytes; anything else is 400 `malformed_body`.
+pub async fn read_json<T: serde::de::DeserializeOwned>(
+    req: &mut Request,
+    limit: usize,
+    ctx: &Context,
+) -> Result<T, EdgeError> {
+    let bytes = read_body(req, limit, ctx).await?;
+    serde_json::from_slice(&bytes).map_err(|error| EdgeError::MalformedBody(error.to_string()))
+}
+
 /// Reads the body as it streams in, and refuses it as soon as it passes `limit` bytes, so that
 /// nobody can make the edge hold a large body in memory.
 ///

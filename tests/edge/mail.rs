@@ -4,33 +4,14 @@
 
 mod common;
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::Value;
-use tirelire_tests::mail_catcher::CatcherClient;
 use tirelire_tests::running::Running;
 use tirelire_tests::stack::{MAIL_FROM, MAIL_REPLY_TO, MAIL_TREASURER};
 
 const CAMPAIGN: &str = "test-mail";
-
-/// The tests that run the sweep at a chosen time take turns, so that one's clock never closes
-/// another's order or sends another's message out of turn.
-fn serial() -> MutexGuard<'static, ()> {
-    static SERIAL: Mutex<()> = Mutex::new(());
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn catcher() -> CatcherClient {
-    let url = std::env::var("TIRELIRE_MAIL_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-        .expect("TIRELIRE_MAIL_URL is not set: run these tests with `cargo xtask test`");
-    CatcherClient::new(&url)
-}
 
 /// A donation of 25.50 € by `first_name` in `locale`, paid on the simulator's page; the
 /// simulator delivers its webhook before the page redirects.
@@ -60,16 +41,6 @@ fn paid_donation(
     pay(stack, &session_id);
     assert_eq!(order_status(stack, &order_id).as_deref(), Some("paid"));
     order_id
-}
-
-/// Waits until `count` messages reached `to`, then a little more, to see that no other comes.
-fn mail_to(catcher: &CatcherClient, to: &str, count: usize) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while catcher.messages_to(to).len() < count && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    std::thread::sleep(Duration::from_millis(1500));
-    catcher.messages_to(to)
 }
 
 struct Row {
@@ -144,7 +115,6 @@ fn names(addresses: &Value) -> Vec<(String, String)> {
 fn a_payment_gives_one_receipt_in_the_donors_language_even_delivered_five_times() {
     let _turn = serial();
     let stack = stack();
-    let catcher = catcher();
     let email = email();
     let order_id = paid_donation(&stack, "Zoé", "Lefèvre", "fr", &email);
 
@@ -163,7 +133,7 @@ fn a_payment_gives_one_receipt_in_the_donors_language_even_delivered_five_times(
         }
     });
 
-    let received = mail_to(&catcher, &email, 1);
+    let received = mail_to(&email, 1);
     assert_eq!(received.len(), 1, "one receipt, not {}", received.len());
     let mail = &received[0];
     assert_eq!(
@@ -206,7 +176,7 @@ fn a_payment_gives_one_receipt_in_the_donors_language_even_delivered_five_times(
         )
         .unwrap_or_default();
     assert_eq!(rows, 2);
-    let notices: Vec<Value> = mail_to(&catcher, MAIL_TREASURER, 1)
+    let notices: Vec<Value> = mail_to(MAIL_TREASURER, 1)
         .into_iter()
         .filter(|mail| {
             mail["text"]
@@ -228,10 +198,9 @@ fn a_payment_gives_one_receipt_in_the_donors_language_even_delivered_five_times(
 fn an_english_donor_gets_an_english_receipt() {
     let _turn = serial();
     let stack = stack();
-    let catcher = catcher();
     let email = email();
     let order_id = paid_donation(&stack, "Sam", "Taylor", "en", &email);
-    let received = mail_to(&catcher, &email, 1);
+    let received = mail_to(&email, 1);
     assert_eq!(received.len(), 1);
     assert_eq!(
         received[0]["subject"],
@@ -249,12 +218,11 @@ fn an_english_donor_gets_an_english_receipt() {
 fn a_hostile_name_arrives_escaped_and_harmless() {
     let _turn = serial();
     let stack = stack();
-    let catcher = catcher();
     let email = email();
     let first = "<script>alert(1)</script>";
     let last = "\"; DROP TABLE orders; --";
     paid_donation(&stack, first, last, "fr", &email);
-    let received = mail_to(&catcher, &email, 1);
+    let received = mail_to(&email, 1);
     assert_eq!(received.len(), 1);
     let html = received[0]["html"].as_str().unwrap_or_default();
     assert!(!html.contains("<script>"), "{html}");
@@ -317,7 +285,7 @@ fn with_the_provider_failing_the_payment_is_applied_and_the_receipt_comes_later(
     // The provider is back: the next sweep sends it, once.
     catcher.heal(&email);
     sweep_at(&stack, row.next_attempt_at + 1);
-    let received = mail_to(&catcher, &email, 1);
+    let received = mail_to(&email, 1);
     assert_eq!(received.len(), 1);
     assert!(
         received[0]["text"]
@@ -328,7 +296,7 @@ fn with_the_provider_failing_the_payment_is_applied_and_the_receipt_comes_later(
     let row = outbox_row(&stack, &key).expect("the message is kept");
     assert_eq!((row.status.as_str(), row.attempts), ("sent", 3));
     sweep_at(&stack, row.next_attempt_at + 3_600);
-    assert_eq!(mail_to(&catcher, &email, 1).len(), 1);
+    assert_eq!(mail_to(&email, 1).len(), 1);
 }
 
 #[test]
@@ -441,7 +409,7 @@ fn the_test_message_checks_the_set_up_behind_the_admin_token() {
     let answer = admin(&stack, "POST", "/v1/admin/mail/test", Some(&body));
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.json()["outcome"], "sent", "{}", answer.body);
-    let received = mail_to(&catcher, &email, 1);
+    let received = mail_to(&email, 1);
     assert_eq!(received.len(), 1);
     assert_eq!(
         received[0]["subject"],

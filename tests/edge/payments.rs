@@ -4,18 +4,9 @@
 
 mod common;
 
-use std::sync::{Mutex, MutexGuard};
-
-use common::{signed_in, stack, totals, write, write_from};
+use common::{count, mail_to, serial, signed_in, stack, totals, write, write_from};
 use serde_json::{Value, json};
 use tirelire_tests::running::{Answer, Running};
-
-/// Refusals are checked to write nothing, so the tests take turns.
-fn serial() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 fn get(stack: &Running, path: &str, cookie: Option<&str>) -> Answer {
     let headers: Vec<(&str, &str)> = cookie
@@ -23,12 +14,6 @@ fn get(stack: &Running, path: &str, cookie: Option<&str>) -> Answer {
         .into_iter()
         .collect();
     stack.send("GET", path, &headers, None)
-}
-
-fn count(stack: &Running, sql: &str) -> i64 {
-    common::db(stack)
-        .query_row(sql, [], |row| row.get(0))
-        .expect("D1 can be read")
 }
 
 /// Orders and audit entries: what a refusal must leave as it was.
@@ -672,21 +657,6 @@ fn the_dashboard_counts_a_payment_in_its_month_and_its_way_of_paying() {
             .map_or(0, |c| c["raised"].as_i64().unwrap_or_default())
     };
     assert_eq!(campaign(&after), campaign(&before) + 777);
-}
-
-/// The messages the demo's mail catcher received for `recipient`, once `count` have come.
-fn mail_to(recipient: &str, count: usize) -> Vec<Value> {
-    let url =
-        std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test");
-    let catcher = tirelire_tests::mail_catcher::CatcherClient::new(&url);
-    for _ in 0..100 {
-        let messages = catcher.messages_to(recipient);
-        if messages.len() >= count {
-            return messages;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    catcher.messages_to(recipient)
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn migrated() -> Connection {
             .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
     }
     db.execute_batch(
-        "INSERT INTO organisations VALUES (1, 'asso', 'Asso', 0);
+        "INSERT INTO organisations (id, slug, name, created_at) VALUES (1, 'asso', 'Asso', 0);
          INSERT INTO campaigns (id, organisation_id, slug, title, currency, min_amount,
                                 max_amount, created_at)
          VALUES (1, 1, 'c', 'C', 'EUR', 100, 100000, 0);",

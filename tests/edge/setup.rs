@@ -3,24 +3,9 @@
 
 mod common;
 
-use std::sync::{Mutex, MutexGuard};
-
-use common::{signed_in, stack, unique, write, write_from};
+use common::{count, serial, signed_in, stack, unique, write, write_from};
 use serde_json::{Value, json};
 use tirelire_tests::running::{Answer, Running};
-
-/// Refusals are checked to write nothing, so the tests take turns.
-fn serial() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn count(stack: &Running, sql: &str) -> i64 {
-    common::db(stack)
-        .query_row(sql, [], |row| row.get(0))
-        .expect("D1 can be read")
-}
 
 fn written(stack: &Running) -> (i64, i64, i64) {
     (

@@ -4,30 +4,15 @@
 
 mod common;
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use common::{
-    address, invite_with_token, me, open_session, signed_in, stack, token_of, write, write_from,
+    address, count, invite_with_token, me, open_session, serial, signed_in, stack, token_of, write,
+    write_from,
 };
 use rusqlite::Connection;
 use serde_json::json;
-use tirelire_tests::mail_catcher::CatcherClient;
 use tirelire_tests::running::Running;
-
-/// The tests check that refusals change no table, so they take turns: another test's writes
-/// would show up in the counts.
-fn serial() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn count(stack: &Running, sql: &str) -> i64 {
-    common::db(stack)
-        .query_row(sql, [], |row| row.get(0))
-        .expect("the back-office tables can be read")
-}
 
 fn counts(stack: &Running) -> (i64, i64, i64, i64) {
     (
@@ -355,9 +340,7 @@ fn signing_out_ends_the_session_for_good() {
 fn a_member_gets_a_link_by_mail_and_a_stranger_gets_the_same_answer_and_no_mail() {
     let _turn = serial();
     let stack = stack();
-    let catcher = CatcherClient::new(
-        &std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test"),
-    );
+    let catcher = common::catcher();
     let member = address("member");
     assert_eq!(invite_with_token(&stack, &member, "volunteer").status, 201);
     let stranger = address("stranger");
@@ -554,9 +537,7 @@ fn an_admin_changes_the_association_s_details_and_tests_the_mail() {
     let sent = write(&stack, "/v1/admin/settings/test-mail", Some(&admin), &test);
     assert_eq!(sent.status, 200, "{}", sent.body);
     assert_eq!(sent.json()["outcome"], json!("sent"), "{}", sent.body);
-    let url =
-        std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test");
-    let client = CatcherClient::new(&url);
+    let client = common::catcher();
     let mut received = Vec::new();
     for _ in 0..50 {
         received = client.messages_to(&admin_email);
@@ -578,9 +559,7 @@ fn an_admin_changes_the_association_s_details_and_tests_the_mail() {
 fn nobody_can_flood_a_member_s_mailbox_with_sign_in_links() {
     let _turn = serial();
     let stack = stack();
-    let catcher = CatcherClient::new(
-        &std::env::var("TIRELIRE_MAIL_URL").expect("TIRELIRE_MAIL_URL is set by cargo xtask test"),
-    );
+    let catcher = common::catcher();
     let member = address("flooded");
     // The invitation's link is the first of the hour.
     assert_eq!(invite_with_token(&stack, &member, "volunteer").status, 201);

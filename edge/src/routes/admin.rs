@@ -14,7 +14,7 @@ use worker::{Context, Env, Request, Response};
 
 use crate::config::{Settings, Source};
 use crate::error::EdgeError;
-use crate::http::{json, now_secs, read_body};
+use crate::http::{json, now_secs, read_json};
 use crate::mail::outbox::{message_id, sender};
 use crate::mail::templates::{self, Template};
 use crate::mail::{MailSettings, Mailbox, Message, Outcome, mailer};
@@ -73,9 +73,7 @@ pub async fn mail_test(mut req: Request, env: &Env, ctx: &Context) -> Result<Res
 /// said, naming the setting at fault when there is one. The deployment's token and an admin's
 /// session both reach it.
 pub async fn send_test(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
-    let body = read_body(req, 4 * 1024, ctx).await?;
-    let request: TestRequest = serde_json::from_slice(&body)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let request: TestRequest = read_json(req, 4 * 1024, ctx).await?;
     let to = request.to.trim();
     if !is_valid_email(to) {
         return Err(EdgeError::InvalidSubmission(vec![FieldError {

@@ -18,7 +18,7 @@ use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::guard::rate::{self, Window};
 use crate::guard::{check_traps, turnstile};
-use crate::http::{client_ip, json, now_secs, read_body};
+use crate::http::{client_ip, json, now_secs, read_json};
 use crate::ids::new_order_id;
 use crate::psp::{CheckoutOrder, CheckoutPlan, CheckoutSession, PaymentProvider, PspError};
 use crate::return_url::ReturnUrl;
@@ -54,9 +54,7 @@ pub async fn post(
     let client = client_ip(&req);
     limit_per_minute(env, client.as_deref(), campaign.id).await?;
 
-    let body = read_body(&mut req, MAX_BODY, ctx).await?;
-    let request: CheckoutRequest = serde_json::from_slice(&body)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let request: CheckoutRequest = read_json(&mut req, MAX_BODY, ctx).await?;
     check_traps(
         &request.website,
         request.fill_ms,

@@ -5,13 +5,13 @@
 //! - `POST /v1/admin/donors/erasure` `{"email"}` erases it (recent sign-in): the payments stay
 //!   in the accounts and the totals, without a name or an address.
 
+use tirelire_domain::Role;
 use tirelire_domain::payments::Erasure;
-use tirelire_domain::{Field, FieldError, FieldErrorCode, Role, is_valid_email};
 use worker::{Context, Env, Request, Response};
 
-use super::staff::{Need, caller, same_origin};
+use super::staff::{Need, address, caller, same_origin};
 use crate::error::EdgeError;
-use crate::http::{json, now_secs, read_body};
+use crate::http::{json, now_secs, read_json};
 use crate::storage::Storage;
 
 const READ: Need = Need {
@@ -22,18 +22,6 @@ const ERASE: Need = Need {
     role: Role::Treasurer,
     sensitive: true,
 };
-
-fn address(email: &str) -> Result<String, EdgeError> {
-    let email = email.trim().to_lowercase();
-    if is_valid_email(&email) {
-        Ok(email)
-    } else {
-        Err(EdgeError::InvalidSubmission(vec![FieldError {
-            field: Field::Email,
-            code: FieldErrorCode::Invalid,
-        }]))
-    }
-}
 
 /// `GET /v1/admin/donors?email=…[&download=1]`.
 pub async fn file(req: Request, env: &Env) -> Result<Response, EdgeError> {
@@ -66,9 +54,7 @@ pub async fn erase(mut req: Request, env: &Env, ctx: &Context) -> Result<Respons
     same_origin(&req)?;
     let storage = Storage::from_env(env)?;
     let person = caller(&req, &storage, ERASE).await?.session.person_id;
-    let bytes = read_body(&mut req, 1024, ctx).await?;
-    let erasure: Erasure = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let erasure: Erasure = read_json(&mut req, 1024, ctx).await?;
     let email = address(&erasure.email)?;
     let erased = storage.erase_donor(&email, person, now_secs()).await?;
     Ok(json(200, &erased)?)

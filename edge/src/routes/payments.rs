@@ -33,7 +33,7 @@ use super::staff::{Need, caller, same_origin};
 use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::export;
-use crate::http::{json, now_secs, read_body};
+use crate::http::{json, now_secs, read_json};
 use crate::ids::{is_order_id, new_delivery_token, new_order_id};
 use crate::outbound;
 use crate::psp::{PspError, RefundOrder};
@@ -189,9 +189,7 @@ pub async fn record(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
     same_origin(&req)?;
     let storage = Storage::from_env(env)?;
     let person = caller(&req, &storage, MONEY).await?.session.person_id;
-    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
-    let payment: OfflinePayment = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let payment: OfflinePayment = read_json(&mut req, 4 * 1024, ctx).await?;
     let slug = CampaignSlug::parse(&payment.campaign)
         .map_err(|_| EdgeError::CampaignNotFound(payment.campaign.clone()))?;
     let campaign = storage
@@ -258,9 +256,7 @@ pub async fn reverse(
     same_origin(&req)?;
     let storage = Storage::from_env(env)?;
     let person = caller(&req, &storage, MONEY).await?.session.person_id;
-    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
-    let reversal: Reversal = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let reversal: Reversal = read_json(&mut req, 4 * 1024, ctx).await?;
     let mut errors = Vec::new();
     let reason = short_text(&reversal.reason, Field::Reason, &mut errors);
     if reason.is_empty() {
@@ -296,9 +292,7 @@ pub async fn refund(
     same_origin(&req)?;
     let storage = Storage::from_env(env)?;
     let person = caller(&req, &storage, MONEY).await?.session.person_id;
-    let bytes = read_body(&mut req, 1024, ctx).await?;
-    let request: RefundRequest = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let request: RefundRequest = read_json(&mut req, 1024, ctx).await?;
     if !is_order_id(id) {
         return Err(EdgeError::OrderNotFound);
     }
@@ -382,9 +376,7 @@ pub async fn note(
     same_origin(&req)?;
     let storage = Storage::from_env(env)?;
     let person = caller(&req, &storage, READ).await?.session.person_id;
-    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
-    let note: Note = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let note: Note = read_json(&mut req, 4 * 1024, ctx).await?;
     let mut errors = Vec::new();
     let text = note_text(&note.text, &mut errors);
     if !errors.is_empty() {

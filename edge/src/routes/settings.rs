@@ -17,7 +17,7 @@ use worker::{Context, Env, Request, Response};
 use super::staff::{Need, caller, same_origin};
 use crate::config::Settings;
 use crate::error::EdgeError;
-use crate::http::{json, now_secs, read_body};
+use crate::http::{json, now_secs, read_json};
 use crate::mail::MailSettings;
 use crate::storage::Storage;
 
@@ -64,9 +64,7 @@ pub async fn set(mut req: Request, env: &Env, ctx: &Context) -> Result<Response,
     same_origin(&req)?;
     let storage = Storage::from_env(env)?;
     let person = caller(&req, &storage, WRITE).await?.session.person_id;
-    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
-    let given: Association = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let given: Association = read_json(&mut req, 4 * 1024, ctx).await?;
     let association = Association {
         name: clean_text(&given.name),
         address: given.address.trim().to_owned(),

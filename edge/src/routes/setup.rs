@@ -14,7 +14,7 @@ use worker::{Context, Env, Request, Response};
 
 use super::staff::{Need, caller, same_origin};
 use crate::error::EdgeError;
-use crate::http::{json, now_secs, read_body};
+use crate::http::{json, now_secs, read_json};
 use crate::storage::Storage;
 
 const READ: Need = Need {
@@ -32,9 +32,7 @@ fn slug_of(text: &str) -> Result<CampaignSlug, EdgeError> {
 
 /// Reads and checks the settings in the body.
 async fn setup(req: &mut Request, ctx: &Context) -> Result<CampaignSetup, EdgeError> {
-    let bytes = read_body(req, 16 * 1024, ctx).await?;
-    let setup: CampaignSetup = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let setup: CampaignSetup = read_json(req, 16 * 1024, ctx).await?;
     setup.checked().map_err(EdgeError::InvalidSubmission)
 }
 
@@ -113,9 +111,7 @@ pub async fn check(
         .campaign_setup(&slug)
         .await?
         .ok_or_else(|| EdgeError::CampaignNotFound(slug.to_string()))?;
-    let bytes = read_body(&mut req, 4 * 1024, ctx).await?;
-    let page: Page = serde_json::from_slice(&bytes)
-        .map_err(|error| EdgeError::MalformedBody(error.to_string()))?;
+    let page: Page = read_json(&mut req, 4 * 1024, ctx).await?;
     let invalid = || {
         EdgeError::InvalidSubmission(vec![FieldError {
             field: Field::Origins,

@@ -23,7 +23,7 @@ use worker::{Context, Env, Request, Response, console_error};
 
 use crate::config::Settings;
 use crate::error::EdgeError;
-use crate::http::{json, now_secs, read_body};
+use crate::http::{json, now_secs, read_json};
 use crate::ids::new_secret;
 use crate::mail::outbox::compose;
 use crate::mail::{MailSettings, mailer};
@@ -100,7 +100,8 @@ pub async fn caller(req: &Request, storage: &Storage, need: Need) -> Result<Call
     Ok(Caller { session, hash })
 }
 
-fn address(email: &str) -> Result<String, EdgeError> {
+/// An email address as stored: trimmed and in lower case; anything else is 422 on `email`.
+pub fn address(email: &str) -> Result<String, EdgeError> {
     let email = email.trim().to_lowercase();
     if is_valid_email(&email) {
         Ok(email)
@@ -110,14 +111,6 @@ fn address(email: &str) -> Result<String, EdgeError> {
             code: FieldErrorCode::Invalid,
         }]))
     }
-}
-
-async fn body<T: for<'de> Deserialize<'de>>(
-    req: &mut Request,
-    ctx: &Context,
-) -> Result<T, EdgeError> {
-    let bytes = read_body(req, BODY_LIMIT, ctx).await?;
-    serde_json::from_slice(&bytes).map_err(|error| EdgeError::MalformedBody(error.to_string()))
 }
 
 /// The back-office's address for a link's secret. The secret rides in the fragment, which
@@ -141,7 +134,7 @@ pub async fn invite(mut req: Request, env: &Env, ctx: &Context) -> Result<Respon
         };
         Actor::Person(caller(&req, &storage, need).await?.session.person_id)
     };
-    let request: InvitationRequest = body(&mut req, ctx).await?;
+    let request: InvitationRequest = read_json(&mut req, BODY_LIMIT, ctx).await?;
     let email = address(&request.email)?;
     let token = new_secret()?;
     let now = now_secs();
@@ -169,7 +162,7 @@ struct SignInRequest {
 /// is a member does not show in the answer.
 pub async fn sign_in(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
     same_origin(&req)?;
-    let request: SignInRequest = body(&mut req, ctx).await?;
+    let request: SignInRequest = read_json(&mut req, BODY_LIMIT, ctx).await?;
     let email = address(&request.email)?;
     let locale = request
         .language
@@ -254,7 +247,7 @@ fn me(session: &StaffSession) -> Me {
 /// `POST /v1/admin/session`: uses a link and opens a session.
 pub async fn open(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
     same_origin(&req)?;
-    let request: SessionRequest = body(&mut req, ctx).await?;
+    let request: SessionRequest = read_json(&mut req, BODY_LIMIT, ctx).await?;
     let storage = Storage::from_env(env)?;
     let session_token = new_secret()?;
     let session_hash = hash(&session_token);

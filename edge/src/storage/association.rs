@@ -8,6 +8,21 @@ use super::staff::AuditEntry;
 use super::{Actor, Storage, StorageError};
 
 impl Storage {
+    /// Makes sure the association has its row, on a deployment that has none yet: it is named
+    /// in the settings, and campaigns belong to it.
+    pub(super) async fn ensure_association(&self, now: i64) -> Result<(), StorageError> {
+        query!(
+            &self.db,
+            "INSERT INTO organisations (slug, name, created_at)
+             SELECT 'association', 'Mon association', ?1
+             WHERE NOT EXISTS (SELECT 1 FROM organisations)",
+            now
+        )?
+        .run()
+        .await?;
+        Ok(())
+    }
+
     /// The association's details.
     pub async fn association(&self) -> Result<Association, StorageError> {
         Ok(query!(
@@ -30,6 +45,7 @@ impl Storage {
         person: i64,
         now: i64,
     ) -> Result<(), StorageError> {
+        self.ensure_association(now).await?;
         self.db
             .batch(vec![
                 query!(

@@ -182,6 +182,7 @@ impl Storage {
         person: i64,
         now: i64,
     ) -> Result<bool, StorageError> {
+        self.ensure_association(now).await?;
         let presets = serde_json::to_string(&setup.presets)
             .map_err(|error| StorageError::Corrupt(error.to_string()))?;
         let created = query!(

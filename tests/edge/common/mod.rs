@@ -4,10 +4,13 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde_json::{Value, json};
+use tirelire_tests::mail_catcher::CatcherClient;
 use tirelire_tests::running::{Answer, Running};
 
 /// The running stack.
@@ -431,4 +434,39 @@ pub fn signed_in(stack: &Running, role: &str) -> (String, String) {
     );
     assert_eq!(answer.status, 200, "{}", answer.body);
     (email, cookie.expect("a session cookie"))
+}
+
+/// The tests of one file that count rows, run the sweep at a chosen time or count messages
+/// take turns: another test's writes would show up in their counts.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The first column of the first row of `sql`, read from D1.
+pub fn count(stack: &Running, sql: &str) -> i64 {
+    db(stack)
+        .query_row(sql, [], |row| row.get(0))
+        .expect("D1 can be read")
+}
+
+/// The demo's mail catcher.
+pub fn catcher() -> CatcherClient {
+    let url = std::env::var("TIRELIRE_MAIL_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .expect("TIRELIRE_MAIL_URL is not set: run these tests with `cargo xtask test`");
+    CatcherClient::new(&url)
+}
+
+/// Waits until `count` messages reached `to`, then a little more, to see that no other comes.
+pub fn mail_to(to: &str, count: usize) -> Vec<Value> {
+    let catcher = catcher();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while catcher.messages_to(to).len() < count && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    catcher.messages_to(to)
 }
