@@ -65,7 +65,7 @@ test("a treasurer records a cheque, finds it, exports it and cancels it", async 
   assert.ok(cells.includes("Payé"), cells.join(" | "));
   assert.equal(await scrollsSideways(page), false, "the page never scrolls sideways on a phone");
   assert.deepEqual(await violations(page.mainFrame()), []);
-  await page.screenshot({ path: join(artifacts, "admin-payments.png"), fullPage: true });
+  await page.screenshot({ path: join(artifacts, "admin-payments-phone.png"), fullPage: true });
 
   // The export is the filtered list, as a spreadsheet opens it.
   const [download] = await Promise.all([
