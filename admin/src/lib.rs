@@ -301,7 +301,7 @@ fn home(props: &HomeProps) -> Html {
     html! {
         <>
             <h1>{ "Espace de gestion" }</h1>
-            <section class="card" data-testid="signed-in">
+            <section class="card who" data-testid="signed-in">
                 <p>{ "Connecté·e : " }<strong>{ &props.me.email }</strong></p>
                 <p class="muted">{ format!("Rôle : {}", role_name(props.me.role)) }</p>
                 <button type="button" class="secondary" {onclick}>{ "Se déconnecter" }</button>

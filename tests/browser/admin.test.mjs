@@ -165,3 +165,23 @@ test("an admin sees how mail is set up and sends a test message from the setting
   await admin.screenshot({ path: join(artifacts, "admin-settings.png"), fullPage: true });
   assert.deepEqual(admin.scriptErrors, []);
 });
+
+test("every page of the back-office fits a 320 px phone and passes axe", async () => {
+  const admin = await staffPage(browser, "admin", { width: 320, height: 700 });
+  for (const tab of ["Tableau de bord", "Paiements", "Campagnes", "Données personnelles", "Journal", "Équipe", "Réglages"]) {
+    await admin.getByRole("button", { name: tab, exact: true }).click();
+    await admin.locator("section.card.wide h2").first().waitFor();
+    await admin.waitForTimeout(300);
+    const wide = await admin.evaluate(() => {
+      const limit = document.scrollingElement.clientWidth;
+      if (document.scrollingElement.scrollWidth <= limit) return [];
+      return [...document.querySelectorAll("body *")]
+        .filter((element) => element.getBoundingClientRect().right > limit + 1)
+        .slice(0, 4)
+        .map((element) => `${element.tagName.toLowerCase()}.${element.className} (${Math.round(element.getBoundingClientRect().right)} px)`);
+    });
+    assert.deepEqual(wide, [], `${tab} scrolls sideways at 320 px`);
+    assert.deepEqual(await violations(admin.mainFrame()), [], tab);
+  }
+  assert.deepEqual(admin.scriptErrors, []);
+});
