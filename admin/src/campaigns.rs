@@ -10,7 +10,7 @@ use tirelire_domain::{Currency, Field, FieldError, FieldErrorCode, Locale, Money
 use yew::prelude::*;
 
 use crate::Snippet;
-use crate::form::{bind, euros, plain, refusal};
+use crate::form::{bind, euros, plain, post, refusal, refusal_texts};
 
 fn euro_text(minor: i64) -> String {
     Money::new(minor, Currency::Eur).format_exact(Locale::Fr)
@@ -317,10 +317,7 @@ fn campaign_form(props: &FormProps) -> Html {
             let on_saved = on_saved.clone();
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post(&url).json(&setup) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post(&url, &setup).await;
                 busy.set(false);
                 match sent {
                     Ok(response) if response.ok() => match response.json::<CampaignSetup>().await {
@@ -334,14 +331,7 @@ fn campaign_form(props: &FormProps) -> Html {
                     },
                     Ok(response) => {
                         let (code, fields) = refusal(response).await;
-                        errors.set(if fields.is_empty() {
-                            vec![problem_text(code).to_owned()]
-                        } else {
-                            fields
-                                .iter()
-                                .map(|field| field_text(field).to_owned())
-                                .collect()
-                        });
+                        errors.set(refusal_texts(code, &fields, problem_text, field_text));
                     }
                     Err(_) => errors.set(vec![problem_text(None).to_owned()]),
                 }
@@ -446,10 +436,7 @@ fn site_checker(props: &CheckProps) -> Html {
             let (result, body) = (result.clone(), serde_json::json!({ "url": (*url).trim() }));
             let path = format!("/v1/admin/campaigns/{slug}/check");
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post(&path).json(&body) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post(&path, &body).await;
                 result.set(Some(match sent {
                     Ok(response) if response.ok() => {
                         response.json::<SiteCheck>().await.map_err(|_| ())

@@ -7,7 +7,7 @@ use tirelire_domain::api::ErrorCode;
 use tirelire_domain::payments::{Note, PaymentDetail};
 use yew::prelude::*;
 
-use crate::form::{bind, local_date_time, refusal};
+use crate::form::{bind, local_date_time, post, refusal};
 
 fn message_name(template: &str) -> &str {
     match template {
@@ -61,15 +61,12 @@ pub fn payment_panel(props: &DetailProps) -> Html {
             });
         });
     }
-    let post = {
+    let send = {
         let (notice, reload) = (notice.clone(), reload.clone());
         move |url: String, body: serde_json::Value, done: String| {
             let (notice, reload) = (notice.clone(), reload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post(&url).json(&body) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post(&url, &body).await;
                 match sent {
                     Ok(response) if response.ok() => {
                         notice.set(Some((false, done)));
@@ -85,14 +82,14 @@ pub fn payment_panel(props: &DetailProps) -> Html {
         }
     };
     let onsubmit = {
-        let (post, note, id) = (post.clone(), note.clone(), props.id.clone());
+        let (send, note, id) = (send.clone(), note.clone(), props.id.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let body = serde_json::to_value(Note {
                 text: (*note).clone(),
             })
             .unwrap_or_default();
-            post(
+            send(
                 format!("/v1/admin/payments/{id}/note"),
                 body,
                 "Note gardée.".to_owned(),
@@ -101,9 +98,9 @@ pub fn payment_panel(props: &DetailProps) -> Html {
         })
     };
     let resend = {
-        let (post, id) = (post.clone(), props.id.clone());
+        let (send, id) = (send.clone(), props.id.clone());
         Callback::from(move |_: MouseEvent| {
-            post(
+            send(
                 format!("/v1/admin/payments/{id}/receipt"),
                 serde_json::json!({}),
                 "Le reçu part à nouveau ; il arrive en général en moins d'une minute.".to_owned(),

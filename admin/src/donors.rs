@@ -7,7 +7,7 @@ use tirelire_domain::payments::{DonorFile, Erased, Erasure};
 use tirelire_domain::{Currency, Locale, Money};
 use yew::prelude::*;
 
-use crate::form::{bind, refusal};
+use crate::form::{bind, post, refusal};
 
 fn problem_text(code: Option<ErrorCode>) -> &'static str {
     match code {
@@ -84,12 +84,13 @@ pub fn donors() -> Html {
             let file = file.clone();
             let notice = notice.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post("/v1/admin/donors/erasure").json(&Erasure {
-                    email: found.email.clone(),
-                }) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post(
+                    "/v1/admin/donors/erasure",
+                    &Erasure {
+                        email: found.email.clone(),
+                    },
+                )
+                .await;
                 match sent {
                     Ok(response) if response.ok() => {
                         let erased = response.json::<Erased>().await.ok();

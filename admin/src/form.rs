@@ -74,3 +74,29 @@ pub fn local_date_time(unix_seconds: i64) -> String {
         .to_locale_string("fr-FR", &JsValue::UNDEFINED)
         .into()
 }
+
+/// Sends `body` as JSON to one of the edge's routes.
+pub async fn post<T: serde::Serialize>(
+    path: &str,
+    body: &T,
+) -> Result<gloo::net::http::Response, gloo::net::Error> {
+    gloo::net::http::Request::post(path)
+        .json(body)?
+        .send()
+        .await
+}
+
+/// What to tell the person about a refusal: the sentence for each field at fault, or the one
+/// for the refusal's code when no field is named.
+pub fn refusal_texts(
+    code: Option<ErrorCode>,
+    fields: &[FieldError],
+    problem: fn(Option<ErrorCode>) -> &'static str,
+    field: fn(&FieldError) -> &'static str,
+) -> Vec<String> {
+    if fields.is_empty() {
+        vec![problem(code).to_owned()]
+    } else {
+        fields.iter().map(|error| field(error).to_owned()).collect()
+    }
+}

@@ -16,8 +16,9 @@ mod payments;
 mod settings;
 mod team;
 
-use gloo::net::http::{Request, Response};
-use serde::Serialize;
+use form::post;
+
+use gloo::net::http::Request;
 use tirelire_domain::Role;
 use tirelire_domain::staff::Me;
 use wasm_bindgen::prelude::*;
@@ -77,10 +78,6 @@ pub(crate) fn role_name(role: Role) -> &'static str {
         Role::Treasurer => "trésorerie",
         Role::Volunteer => "bénévole",
     }
-}
-
-async fn post<T: Serialize>(path: &str, body: &T) -> Result<Response, gloo::net::Error> {
-    Request::post(path).json(body)?.send().await
 }
 
 /// Uses the link in the address, if there is one, then asks who is signed in.

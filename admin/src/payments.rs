@@ -13,7 +13,7 @@ use tirelire_domain::{
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::form::{bind, euros, local_date, plain, refusal};
+use crate::form::{bind, euros, local_date, plain, post, refusal, refusal_texts};
 
 /// What went wrong with a call, in words for the treasurer.
 fn problem_text(code: Option<ErrorCode>) -> &'static str {
@@ -307,10 +307,7 @@ pub fn payments(props: &PaymentsProps) -> Html {
             let reload = reload.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let url = format!("/v1/admin/payments/{}/reversal", row.id);
-                let sent = match Request::post(&url).json(&Reversal { reason }) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post(&url, &Reversal { reason }).await;
                 let outcome = match sent {
                     Ok(response) if response.ok() => (
                         false,
@@ -371,12 +368,13 @@ pub fn payments(props: &PaymentsProps) -> Html {
             let reload = reload.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let url = format!("/v1/admin/payments/{}/refund", row.id);
-                let sent = match Request::post(&url).json(&RefundRequest {
-                    amount: Some(amount),
-                }) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post(
+                    &url,
+                    &RefundRequest {
+                        amount: Some(amount),
+                    },
+                )
+                .await;
                 let outcome = match sent {
                     Ok(response) if response.ok() => (
                         false,
@@ -699,10 +697,7 @@ fn hand_payment(props: &HandPaymentProps) -> Html {
             let on_recorded = on_recorded.clone();
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post("/v1/admin/payments/offline").json(&payment) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post("/v1/admin/payments/offline", &payment).await;
                 busy.set(false);
                 match sent {
                     Ok(response) if response.ok() => {
@@ -717,14 +712,7 @@ fn hand_payment(props: &HandPaymentProps) -> Html {
                     }
                     Ok(response) => {
                         let (code, fields) = refusal(response).await;
-                        errors.set(if fields.is_empty() {
-                            vec![problem_text(code).to_owned()]
-                        } else {
-                            fields
-                                .iter()
-                                .map(|field| field_text(field).to_owned())
-                                .collect()
-                        });
+                        errors.set(refusal_texts(code, &fields, problem_text, field_text));
                     }
                     Err(_) => errors.set(vec![problem_text(None).to_owned()]),
                 }

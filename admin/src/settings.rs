@@ -6,7 +6,7 @@ use tirelire_domain::Role;
 use tirelire_domain::staff::{Association, Settings};
 use yew::prelude::*;
 
-use crate::form::{bind, refusal};
+use crate::form::{bind, post, refusal};
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
@@ -63,10 +63,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
             };
             let notice = notice.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post("/v1/admin/settings").json(&association) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post("/v1/admin/settings", &association).await;
                 notice.set(Some(match sent {
                     Ok(response) if response.ok() => (false, "Réglages enregistrés.".to_owned()),
                     Ok(response) => {
@@ -101,10 +98,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
             let test_result = test_result.clone();
             test_result.set(Some((false, "Envoi…".to_owned())));
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post("/v1/admin/settings/test-mail").json(&body) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post("/v1/admin/settings/test-mail", &body).await;
                 let answer = match sent {
                     Ok(response) if response.ok() => {
                         response.json::<serde_json::Value>().await.ok()

@@ -7,7 +7,7 @@ use tirelire_domain::api::ErrorCode;
 use tirelire_domain::staff::{AuditLine, InvitationRequest, InvitationResponse, Person};
 use yew::prelude::*;
 
-use crate::form::{bind, local_date_time, refusal};
+use crate::form::{bind, local_date_time, post, refusal};
 use crate::role_name;
 
 fn problem_text(code: Option<ErrorCode>) -> &'static str {
@@ -65,10 +65,7 @@ pub fn team() -> Html {
             let (notice, link, reload, email) =
                 (notice.clone(), link.clone(), reload.clone(), email.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let sent = match Request::post("/v1/admin/invitations").json(&request) {
-                    Ok(request) => request.send().await,
-                    Err(error) => Err(error),
-                };
+                let sent = post("/v1/admin/invitations", &request).await;
                 match sent {
                     Ok(response) if response.ok() => {
                         let invitation = response.json::<InvitationResponse>().await.ok();

@@ -113,15 +113,7 @@ fn a_donor_s_data_is_handed_over_then_erased_everywhere_and_the_totals_stay() {
             .is_some_and(|text| text.starts_with("J'accepte")),
         "{file}"
     );
-    let templates: Vec<&str> = file["messages"]
-        .as_array()
-        .map(|messages| {
-            messages
-                .iter()
-                .filter_map(|m| m["template"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let templates = common::texts_of(&file["messages"], "template");
     assert!(templates.contains(&"donor_receipt"), "{templates:?}");
     let download = stack.send(
         "GET",

@@ -732,20 +732,9 @@ fn a_payment_shows_its_history_takes_notes_and_sends_its_receipt_again() {
             .is_some_and(|id| id.starts_with("pi_")),
         "{detail}"
     );
-    let kinds: Vec<&str> = detail["events"]
-        .as_array()
-        .map(|events| events.iter().filter_map(|e| e["kind"].as_str()).collect())
-        .unwrap_or_default();
+    let kinds = common::texts_of(&detail["events"], "kind");
     assert!(kinds.contains(&"checkout.session.completed"), "{kinds:?}");
-    let templates: Vec<&str> = detail["messages"]
-        .as_array()
-        .map(|messages| {
-            messages
-                .iter()
-                .filter_map(|m| m["template"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let templates = common::texts_of(&detail["messages"], "template");
     assert_eq!(
         templates
             .iter()

@@ -9,7 +9,7 @@ use tirelire_domain::Role;
 use tirelire_domain::payments::Erasure;
 use worker::{Context, Env, Request, Response};
 
-use super::staff::{Need, address, caller, same_origin};
+use super::staff::{Need, address, caller, writer};
 use crate::error::EdgeError;
 use crate::http::{json, now_secs, read_json};
 use crate::storage::Storage;
@@ -51,9 +51,8 @@ pub async fn file(req: Request, env: &Env) -> Result<Response, EdgeError> {
 
 /// `POST /v1/admin/donors/erasure`.
 pub async fn erase(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, ERASE).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, ERASE).await?;
+    let person = caller.session.person_id;
     let erasure: Erasure = read_json(&mut req, 1024, ctx).await?;
     let email = address(&erasure.email)?;
     let erased = storage.erase_donor(&email, person, now_secs()).await?;

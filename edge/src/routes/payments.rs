@@ -29,7 +29,7 @@ use tirelire_domain::{
 };
 use worker::{Context, Env, Request, Response};
 
-use super::staff::{Need, caller, same_origin};
+use super::staff::{Need, caller, writer};
 use crate::config::{self, Settings};
 use crate::error::EdgeError;
 use crate::export;
@@ -186,9 +186,8 @@ fn short_text(text: &str, field: Field, errors: &mut Vec<FieldError>) -> String 
 
 /// `POST /v1/admin/payments/offline`.
 pub async fn record(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, MONEY).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, MONEY).await?;
+    let person = caller.session.person_id;
     let payment: OfflinePayment = read_json(&mut req, 4 * 1024, ctx).await?;
     let slug = CampaignSlug::parse(&payment.campaign)
         .map_err(|_| EdgeError::CampaignNotFound(payment.campaign.clone()))?;
@@ -253,15 +252,11 @@ pub async fn reverse(
     env: &Env,
     ctx: &Context,
 ) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, MONEY).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, MONEY).await?;
+    let person = caller.session.person_id;
     let reversal: Reversal = read_json(&mut req, 4 * 1024, ctx).await?;
     let mut errors = Vec::new();
-    let reason = short_text(&reversal.reason, Field::Reason, &mut errors);
-    if reason.is_empty() {
-        errors.push(field_error(Field::Reason, FieldErrorCode::Required));
-    }
+    let reason = required_text(&reversal.reason, &mut errors);
     if !errors.is_empty() {
         return Err(EdgeError::InvalidSubmission(errors));
     }
@@ -289,9 +284,8 @@ pub async fn refund(
     env: &Env,
     ctx: &Context,
 ) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, MONEY).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, MONEY).await?;
+    let person = caller.session.person_id;
     let request: RefundRequest = read_json(&mut req, 1024, ctx).await?;
     if !is_order_id(id) {
         return Err(EdgeError::OrderNotFound);
@@ -373,12 +367,11 @@ pub async fn note(
     env: &Env,
     ctx: &Context,
 ) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, READ).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, READ).await?;
+    let person = caller.session.person_id;
     let note: Note = read_json(&mut req, 4 * 1024, ctx).await?;
     let mut errors = Vec::new();
-    let text = note_text(&note.text, &mut errors);
+    let text = required_text(&note.text, &mut errors);
     if !errors.is_empty() {
         return Err(EdgeError::InvalidSubmission(errors));
     }
@@ -388,7 +381,8 @@ pub async fn note(
     Ok(json(201, &serde_json::json!({ "kept": true }))?)
 }
 
-fn note_text(text: &str, errors: &mut Vec<FieldError>) -> String {
+/// A short text that must not be empty: a reversal's reason, a note.
+fn required_text(text: &str, errors: &mut Vec<FieldError>) -> String {
     let text = short_text(text, Field::Reason, errors);
     if text.is_empty() {
         errors.push(field_error(Field::Reason, FieldErrorCode::Required));
@@ -404,9 +398,8 @@ pub async fn receipt(
     env: &Env,
     ctx: &Context,
 ) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, EXPORT).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, EXPORT).await?;
+    let person = caller.session.person_id;
     if !is_order_id(id) {
         return Err(EdgeError::OrderNotFound);
     }

@@ -14,7 +14,7 @@ use tirelire_domain::staff::{Association, Settings as SettingsView};
 use tirelire_domain::{Field, FieldError, FieldErrorCode, Role, clean_text, is_valid_email};
 use worker::{Context, Env, Request, Response};
 
-use super::staff::{Need, caller, same_origin};
+use super::staff::{Need, caller, writer};
 use crate::config::Settings;
 use crate::error::EdgeError;
 use crate::http::{json, now_secs, read_json};
@@ -61,9 +61,8 @@ pub async fn get(req: Request, env: &Env) -> Result<Response, EdgeError> {
 
 /// `POST /v1/admin/settings`.
 pub async fn set(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, WRITE).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, WRITE).await?;
+    let person = caller.session.person_id;
     let given: Association = read_json(&mut req, 4 * 1024, ctx).await?;
     let association = Association {
         name: clean_text(&given.name),
@@ -100,8 +99,6 @@ pub async fn set(mut req: Request, env: &Env, ctx: &Context) -> Result<Response,
 
 /// `POST /v1/admin/settings/test-mail`.
 pub async fn test_mail(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    caller(&req, &storage, WRITE).await?;
+    writer(&req, env, WRITE).await?;
     super::admin::send_test(&mut req, env, ctx).await
 }

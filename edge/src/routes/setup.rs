@@ -12,7 +12,7 @@ use tirelire_domain::setup::{CampaignSetup, SiteCheck, page_has_form};
 use tirelire_domain::{CampaignSlug, Field, FieldError, FieldErrorCode, Role};
 use worker::{Context, Env, Request, Response};
 
-use super::staff::{Need, caller, same_origin};
+use super::staff::{Need, caller, writer};
 use crate::error::EdgeError;
 use crate::http::{json, now_secs, read_json};
 use crate::storage::Storage;
@@ -49,9 +49,8 @@ pub async fn get(req: Request, slug: &str, env: &Env) -> Result<Response, EdgeEr
 
 /// `POST /v1/admin/campaigns`.
 pub async fn create(mut req: Request, env: &Env, ctx: &Context) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, WRITE).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, WRITE).await?;
+    let person = caller.session.person_id;
     let setup = setup(&mut req, ctx).await?;
     if !storage.create_campaign(&setup, person, now_secs()).await? {
         return Err(EdgeError::SlugTaken(setup.slug));
@@ -66,9 +65,8 @@ pub async fn update(
     env: &Env,
     ctx: &Context,
 ) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    let person = caller(&req, &storage, WRITE).await?.session.person_id;
+    let (storage, caller) = writer(&req, env, WRITE).await?;
+    let person = caller.session.person_id;
     let slug = slug_of(slug)?;
     let setup = setup(&mut req, ctx).await?;
     if setup.slug != slug.as_str() {
@@ -103,9 +101,7 @@ pub async fn check(
     struct Page {
         url: String,
     }
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
-    caller(&req, &storage, READ).await?;
+    let (storage, _) = writer(&req, env, READ).await?;
     let slug = slug_of(slug)?;
     let setup = storage
         .campaign_setup(&slug)

@@ -73,6 +73,15 @@ pub fn same_origin(req: &Request) -> Result<(), EdgeError> {
     }
 }
 
+/// A write from the back-office: it must come from the edge's own pages, from someone whose
+/// session meets `need`. Gives the storage it looked the session up in, and the caller.
+pub async fn writer(req: &Request, env: &Env, need: Need) -> Result<(Storage, Caller), EdgeError> {
+    same_origin(req)?;
+    let storage = Storage::from_env(env)?;
+    let caller = caller(req, &storage, need).await?;
+    Ok((storage, caller))
+}
+
 fn session_token(req: &Request) -> Result<Option<String>, EdgeError> {
     let cookies = req.headers().get("Cookie")?.unwrap_or_default();
     Ok(cookies.split(';').find_map(|pair| {
@@ -288,13 +297,11 @@ pub async fn who(req: Request, env: &Env) -> Result<Response, EdgeError> {
 
 /// `POST /v1/admin/sign-out`.
 pub async fn sign_out(req: Request, env: &Env) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
     let need = Need {
         role: Role::Volunteer,
         sensitive: false,
     };
-    let caller = caller(&req, &storage, need).await?;
+    let (storage, caller) = writer(&req, env, need).await?;
     storage
         .end_session(&caller.hash, caller.session.person_id, now_secs())
         .await?;
@@ -319,13 +326,11 @@ pub async fn people(req: Request, env: &Env) -> Result<Response, EdgeError> {
 
 /// `POST /v1/admin/people/{id}/removal`.
 pub async fn remove(req: Request, id: &str, env: &Env) -> Result<Response, EdgeError> {
-    same_origin(&req)?;
-    let storage = Storage::from_env(env)?;
     let need = Need {
         role: Role::Admin,
         sensitive: true,
     };
-    let caller = caller(&req, &storage, need).await?;
+    let (storage, caller) = writer(&req, env, need).await?;
     let person_id: i64 = id.parse().map_err(|_| EdgeError::NotFound)?;
     if person_id == caller.session.person_id {
         return Err(EdgeError::CannotRemoveSelf);

@@ -470,3 +470,10 @@ pub fn mail_to(to: &str, count: usize) -> Vec<Value> {
     std::thread::sleep(Duration::from_millis(1500));
     catcher.messages_to(to)
 }
+
+/// The text under `key` in each object of the JSON array `list`.
+pub fn texts_of<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .map(|items| items.iter().filter_map(|item| item[key].as_str()).collect())
+        .unwrap_or_default()
+}
