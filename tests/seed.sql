@@ -35,3 +35,48 @@ ON CONFLICT DO NOTHING;
 INSERT INTO campaign_origins (campaign_id, origin)
 SELECT id, '{{SITE_ORIGIN}}' FROM campaigns WHERE organisation_id = 900
 ON CONFLICT DO NOTHING;
+
+-- Every kind of collection, one campaign per test that counts seats, members or money.
+INSERT INTO campaigns (id, organisation_id, slug, title, description, currency,
+                       preset_amounts, min_amount, max_amount, goal_amount, created_at, kind,
+                       settings)
+VALUES
+    (930, 900, 'test-rush', 'The ticket rush', '', 'EUR', '[]', 100, 1000000, NULL,
+     unixepoch(), 'event',
+     '{"capacity":50,"items":[{"key":"plein","label":"Plein tarif","price":1000,"per_order":4}]}'),
+    (931, 900, 'test-event', 'Le bal des semis', '', 'EUR', '[]', 100, 1000000, NULL,
+     unixepoch(), 'event',
+     '{"capacity":20,"show_remaining":true,"items":[
+        {"key":"plein","label":"Plein tarif","price":1200,"quota":10,"per_order":6},
+        {"key":"reduit","label":"Tarif réduit","price":600,"per_order":6},
+        {"key":"gratuit","label":"Enfant","price":0,"per_order":2}],
+       "questions":[{"key":"allergies","label":"Allergies","kind":"text"}],
+       "promo_codes":[{"code":"BENEVOLE","percent_off":50,"limit":1},
+                      {"code":"OFFERT","percent_off":100}]}'),
+    (932, 900, 'test-membership', 'Adhésion des tests', '', 'EUR', '[]', 100, 1000000, NULL,
+     unixepoch(), 'membership',
+     '{"items":[{"key":"plein","label":"Plein tarif","price":2500},
+                {"key":"bienfaiteur","label":"Bienfaiteur","price":5000,"open_price":true}],
+       "validity":{"type":"rolling_months","months":12},"reminder_days":[-30,7],
+       "questions":[{"key":"taille","label":"Taille de t-shirt","kind":"choice","required":true,
+                     "choices":["S","M","L"]}]}'),
+    (933, 900, 'test-monthly', 'Dons mensuels', '', 'EUR', '[1000, 2000]', 100, 1000000, NULL,
+     unixepoch(), 'donation',
+     '{"monthly":true,"tax_receipt":true,"fee":{"basis_points":150,"fixed":25}}'),
+    (934, 900, 'test-crowd', 'La serre des tests', '', 'EUR', '[2000, 5000]', 100, 1000000,
+     100000, unixepoch(), 'crowdfunding',
+     '{"closes_at":2000000000,"items":[
+        {"key":"carte","label":"Une carte postale","price":1000},
+        {"key":"sac","label":"Un sac en toile","price":3000,"quota":2}]}'),
+    (935, 900, 'test-reminders', 'Adhésion des rappels', '', 'EUR', '[]', 100, 1000000, NULL,
+     unixepoch(), 'membership',
+     '{"items":[{"key":"plein","label":"Plein tarif","price":2500}],
+       "validity":{"type":"calendar_year"},"reminder_days":[-30,7]}'),
+    (936, 900, 'test-checkin', 'La soirée des tests', '', 'EUR', '[]', 100, 1000000, NULL,
+     unixepoch(), 'event',
+     '{"items":[{"key":"plein","label":"Plein tarif","price":800,"per_order":4}]}')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO campaign_origins (campaign_id, origin)
+SELECT id, '{{SITE_ORIGIN}}' FROM campaigns WHERE id BETWEEN 930 AND 939
+ON CONFLICT DO NOTHING;

@@ -5,7 +5,7 @@
 use gloo::net::http::Request;
 use tirelire_domain::api::ErrorCode;
 use tirelire_domain::payments::CampaignSummary;
-use tirelire_domain::setup::{CampaignKind, CampaignSetup, CampaignStatus, SiteCheck};
+use tirelire_domain::setup::{CampaignSetup, CampaignStatus, SiteCheck};
 use tirelire_domain::{Currency, Field, FieldError, FieldErrorCode, Locale, Money, Role};
 use yew::prelude::*;
 
@@ -65,7 +65,7 @@ enum Editing {
     /// A new campaign.
     New,
     /// This campaign, as saved.
-    Existing(CampaignSetup),
+    Existing(Box<CampaignSetup>),
 }
 
 #[derive(Properties, PartialEq)]
@@ -109,7 +109,7 @@ pub fn campaigns(props: &CampaignsProps) -> Html {
                     Ok(response) if response.ok() => {
                         if let Ok(setup) = response.json::<CampaignSetup>().await {
                             notice.set(None);
-                            editing.set(Editing::Existing(setup));
+                            editing.set(Editing::Existing(Box::new(setup)));
                         }
                     }
                     _ => notice.set(Some(problem_text(None).to_owned())),
@@ -130,7 +130,7 @@ pub fn campaigns(props: &CampaignsProps) -> Html {
                 "La campagne « {} » est enregistrée.",
                 setup.title
             )));
-            editing.set(Editing::Existing(setup));
+            editing.set(Editing::Existing(Box::new(setup)));
             reload.set(*reload + 1);
         })
     };
@@ -189,7 +189,7 @@ pub fn campaigns(props: &CampaignsProps) -> Html {
                     },
                     Editing::Existing(setup) => html! {
                         <>
-                            <CampaignForm setup={Some(setup.clone())} {treasurer} on_saved={on_saved.clone()} on_cancel={on_cancel.clone()} />
+                            <CampaignForm setup={Some((**setup).clone())} {treasurer} on_saved={on_saved.clone()} on_cancel={on_cancel.clone()} />
                             <Snippet slug={setup.slug.clone()} />
                             <SiteChecker slug={setup.slug.clone()} first_origin={setup.origins.first().cloned()} />
                             if setup.status == CampaignStatus::Open {
@@ -261,6 +261,7 @@ fn campaign_form(props: &FormProps) -> Html {
         let errors = errors.clone();
         let busy = busy.clone();
         let on_saved = props.on_saved.clone();
+        let kept = saved.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let [
@@ -296,7 +297,8 @@ fn campaign_form(props: &FormProps) -> Html {
             }
             let setup = CampaignSetup {
                 slug: slug.trim().to_owned(),
-                kind: CampaignKind::Donation,
+                kind: kept.as_ref().map(|s| s.kind).unwrap_or_default(),
+                offer: kept.as_ref().map(|s| s.offer.clone()).unwrap_or_default(),
                 status: CampaignStatus::from_name(&status).unwrap_or(CampaignStatus::Open),
                 title,
                 description,

@@ -60,8 +60,16 @@ impl CheckoutRequest {
 pub struct CheckoutResponse {
     /// The order recorded for this donation.
     pub order_id: String,
-    /// The PSP's payment page.
+    /// The PSP's payment page; for a confirmed order, the return URL with the outcome.
     pub checkout_url: String,
+    /// Whether the order is already paid: it came to nothing (free seats, a whole discount)
+    /// and was confirmed without the PSP. The widget thanks the donor at once.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub confirmed: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// The query parameters the edge adds to the return URL, which the widget reads back.
@@ -86,8 +94,10 @@ pub enum ErrorCode {
     OriginNotAllowed,
     /// No campaign has this slug (404).
     CampaignNotFound,
-    /// The campaign has closed and collects no more (409).
+    /// The campaign has closed and collects no more, or its sales are not open (409).
     CampaignClosed,
+    /// Too little is left of what the order asks (seats, a reward, a promo code's uses) (409).
+    SoldOut,
     /// Another campaign already has this slug (409).
     SlugTaken,
     /// No order has this id (404).
@@ -152,6 +162,7 @@ wire_names!(ErrorCode else Unknown {
     OriginNotAllowed = "origin_not_allowed",
     CampaignNotFound = "campaign_not_found",
     CampaignClosed = "campaign_closed",
+    SoldOut = "sold_out",
     SlugTaken = "slug_taken",
     OrderNotFound = "order_not_found",
     NotFound = "not_found",
@@ -235,10 +246,7 @@ mod tests {
             error: ErrorBody {
                 code: ErrorCode::InvalidSubmission,
                 message: "check the fields".into(),
-                fields: vec![FieldError {
-                    field: Field::Email,
-                    code: FieldErrorCode::Invalid,
-                }],
+                fields: vec![FieldError::new(Field::Email, FieldErrorCode::Invalid)],
             },
         };
         let json = serde_json::to_value(&error).unwrap_or_default();

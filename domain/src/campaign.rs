@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::offer::Offer;
+use crate::setup::CampaignKind;
 use crate::{Currency, Money};
 
 /// The longest campaign slug accepted in a URL or a `data-tirelire-campaign` attribute.
@@ -149,6 +151,10 @@ pub struct CampaignView {
     pub donation_count: i64,
     /// Whether the campaign has stopped collecting: the form gives way to thanks.
     pub closed: bool,
+    /// What it collects.
+    pub kind: CampaignKind,
+    /// Its tiers, rates or rewards, questions and options, as the public sees them.
+    pub offer: Offer,
     /// What the edge asks of a checkout and where it may send the donor; set by the edge for
     /// each answer, from its own settings.
     pub checkout: CheckoutPolicy,
@@ -167,6 +173,10 @@ struct ViewWire {
     donation_count: i64,
     #[serde(default, skip_serializing_if = "is_false")]
     closed: bool,
+    #[serde(default)]
+    kind: CampaignKind,
+    #[serde(default)]
+    offer: Offer,
     #[serde(default)]
     checkout: CheckoutPolicy,
 }
@@ -190,6 +200,8 @@ impl From<ViewWire> for CampaignView {
             raised: money(wire.raised_amount),
             donation_count: wire.donation_count,
             closed: wire.closed,
+            kind: wire.kind,
+            offer: wire.offer,
             checkout: wire.checkout,
         }
     }
@@ -208,6 +220,8 @@ impl From<CampaignView> for ViewWire {
             raised_amount: view.raised.minor,
             donation_count: view.donation_count,
             closed: view.closed,
+            kind: view.kind,
+            offer: view.offer,
             checkout: view.checkout,
         }
     }

@@ -5,9 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::DonationRules;
 use crate::money::Money;
+use crate::offer::{Choices, Priced, PromoCode};
 use crate::wire::wire_names;
+use crate::{CampaignView, DonationRules};
 
 /// The longest first or last name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -45,6 +46,10 @@ pub struct DonationSubmission {
     /// The consent wording the donor saw, in their language, as shown.
     #[serde(default)]
     pub consent_text: String,
+    /// What they picked besides the amount: tiers, rates or a reward, a monthly gift, fees
+    /// covered, a promo code, answers.
+    #[serde(default)]
+    pub choices: Choices,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -59,6 +64,8 @@ struct SubmissionWire {
     consent_version: String,
     #[serde(default)]
     consent_text: String,
+    #[serde(default, flatten)]
+    choices: Choices,
 }
 
 impl From<SubmissionWire> for DonationSubmission {
@@ -71,6 +78,7 @@ impl From<SubmissionWire> for DonationSubmission {
             consent: wire.consent,
             consent_version: wire.consent_version,
             consent_text: wire.consent_text,
+            choices: wire.choices,
         }
     }
 }
@@ -86,6 +94,7 @@ impl From<DonationSubmission> for SubmissionWire {
             consent: submission.consent,
             consent_version: submission.consent_version,
             consent_text: submission.consent_text,
+            choices: submission.choices,
         }
     }
 }
@@ -131,6 +140,30 @@ pub enum Field {
     Name,
     /// The association's postal address (back-office).
     Address,
+    /// The tiers, rates or rewards picked, or offered (back-office); `index` says which.
+    Items,
+    /// Whether the gift comes back every month.
+    Monthly,
+    /// The promo code typed.
+    PromoCode,
+    /// An answer to one of the campaign's own questions; `index` says which.
+    Answer,
+    /// An event's seats in all (back-office).
+    Capacity,
+    /// When sales open (back-office).
+    OpensAt,
+    /// When sales or a crowdfunding close (back-office).
+    ClosesAt,
+    /// How long a membership lasts (back-office).
+    Validity,
+    /// When renewal reminders go out (back-office).
+    Reminders,
+    /// The rule for the payment fees a donor may cover (back-office).
+    Fee,
+    /// The campaign's own questions (back-office); `index` says which.
+    Questions,
+    /// The promo codes a campaign accepts (back-office); `index` says which.
+    PromoCodes,
 }
 
 wire_names!(Field {
@@ -153,6 +186,18 @@ wire_names!(Field {
     Origins = "origins",
     Name = "name",
     Address = "address",
+    Items = "items",
+    Monthly = "monthly",
+    PromoCode = "promo_code",
+    Answer = "answer",
+    Capacity = "capacity",
+    OpensAt = "opens_at",
+    ClosesAt = "closes_at",
+    Validity = "validity",
+    Reminders = "reminders",
+    Fee = "fee",
+    Questions = "questions",
+    PromoCodes = "promo_codes",
 });
 
 /// What is wrong with a field. The serialized names are part of the public API.
@@ -170,6 +215,8 @@ pub enum FieldErrorCode {
     TooLarge,
     /// The campaign does not collect in this currency.
     Unsupported,
+    /// Nothing is left of it: the seats, the rewards or the uses of a code are all taken.
+    SoldOut,
 }
 
 wire_names!(FieldErrorCode {
@@ -179,6 +226,7 @@ wire_names!(FieldErrorCode {
     TooSmall = "too_small",
     TooLarge = "too_large",
     Unsupported = "unsupported",
+    SoldOut = "sold_out",
 });
 
 /// One problem with one field.
@@ -188,12 +236,36 @@ pub struct FieldError {
     pub field: Field,
     /// What is wrong with it.
     pub code: FieldErrorCode,
+    /// For a field that is a list (the items of an order, a campaign's questions), the
+    /// position of the entry at fault, counted from 0 in the campaign's own list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u16>,
+}
+
+impl FieldError {
+    /// `code` on `field`.
+    pub fn new(field: Field, code: FieldErrorCode) -> Self {
+        Self {
+            field,
+            code,
+            index: None,
+        }
+    }
+
+    /// `code` on the entry at `index` of the list `field`.
+    pub fn at(field: Field, index: usize, code: FieldErrorCode) -> Self {
+        Self {
+            field,
+            code,
+            index: u16::try_from(index).ok(),
+        }
+    }
 }
 
 /// A submission that passed validation, with its text cleaned and trimmed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidDonation {
-    /// The amount, within the campaign's limits and in its currency.
+    /// The total to pay, in the campaign's currency: the sum of the lines.
     pub amount: Money,
     /// The first name, trimmed.
     pub first_name: String,
@@ -205,22 +277,38 @@ pub struct ValidDonation {
     pub consent_version: String,
     /// The words they agreed to, cleaned.
     pub consent_text: String,
+    /// The order's lines, answers and holds.
+    pub priced: Priced,
 }
 
 impl DonationSubmission {
-    /// Checks every field against `rules` and reports all problems at once, one per field, in
-    /// form order, so the donor can fix everything in one pass.
-    pub fn validate(&self, rules: &DonationRules) -> Result<ValidDonation, Vec<FieldError>> {
+    /// Checks every field against the campaign and reports all problems at once, in form
+    /// order, so the donor can fix everything in one pass. `promo` is the campaign's code that
+    /// matches the one typed, if any.
+    pub fn validate(
+        &self,
+        campaign: &CampaignView,
+        promo: Option<&PromoCode>,
+    ) -> Result<ValidDonation, Vec<FieldError>> {
+        let rules = &campaign.rules;
         let mut errors = Vec::new();
-        let mut fail = |field, code| errors.push(FieldError { field, code });
-
-        if rules.currency() != self.amount.currency {
-            fail(Field::Currency, FieldErrorCode::Unsupported);
-        } else if self.amount.minor < rules.min().minor {
-            fail(Field::Amount, FieldErrorCode::TooSmall);
-        } else if self.amount.minor > rules.max().minor {
-            fail(Field::Amount, FieldErrorCode::TooLarge);
-        }
+        let priced = if rules.currency() != self.amount.currency {
+            errors.push(FieldError::new(
+                Field::Currency,
+                FieldErrorCode::Unsupported,
+            ));
+            Priced::default()
+        } else {
+            campaign.offer.price(
+                campaign.kind,
+                rules,
+                self.amount.minor,
+                &self.choices,
+                promo,
+                &mut errors,
+            )
+        };
+        let mut fail = |field, code| errors.push(FieldError::new(field, code));
         let first_name = clean_text(&self.first_name);
         if let Some(code) = name_error(&first_name) {
             fail(Field::FirstName, code);
@@ -245,7 +333,8 @@ impl DonationSubmission {
 
         if errors.is_empty() {
             Ok(ValidDonation {
-                amount: self.amount,
+                amount: Money::new(priced.total(), rules.currency()),
+                priced,
                 first_name,
                 last_name,
                 email: email.to_owned(),
@@ -352,6 +441,7 @@ fn email_error(email: &str) -> Option<FieldErrorCode> {
 mod tests {
     use super::*;
     use crate::Currency;
+    use crate::offer::{Line, LineKind};
 
     fn rules() -> DonationRules {
         DonationRules::new(Currency::Eur, 100, 1_000_000)
@@ -366,15 +456,26 @@ mod tests {
             consent: true,
             consent_version: CONSENT_VERSION.into(),
             consent_text: "J'accepte que l'association conserve ces informations.".into(),
+            choices: Choices::default(),
         }
     }
 
+    fn campaign() -> CampaignView {
+        let json = r#"{"slug":"jardin-2026","organisation":"A","title":"T","description":"",
+            "rules":{"currency":"EUR","min_amount":100,"max_amount":1000000},
+            "preset_amounts":[],"goal_amount":null,"raised_amount":0,"donation_count":0}"#;
+        serde_json::from_str(json).unwrap_or_else(|error| panic!("{error}"))
+    }
+
     fn errors_of(submission: &DonationSubmission) -> Vec<FieldError> {
-        submission.validate(&rules()).err().unwrap_or_default()
+        submission
+            .validate(&campaign(), None)
+            .err()
+            .unwrap_or_default()
     }
 
     fn only(field: Field, code: FieldErrorCode) -> Vec<FieldError> {
-        vec![FieldError { field, code }]
+        vec![FieldError::new(field, code)]
     }
 
     #[test]
@@ -382,7 +483,7 @@ mod tests {
         let mut submission = good();
         submission.first_name = "  Camille ".into();
         submission.email = " camille.dupont@example.fr\n".into();
-        let valid = submission.validate(&rules());
+        let valid = submission.validate(&campaign(), None);
         assert_eq!(
             valid,
             Ok(ValidDonation {
@@ -392,6 +493,17 @@ mod tests {
                 email: "camille.dupont@example.fr".into(),
                 consent_version: CONSENT_VERSION.into(),
                 consent_text: "J'accepte que l'association conserve ces informations.".into(),
+                priced: Priced {
+                    lines: vec![Line {
+                        kind: LineKind::Gift,
+                        key: String::new(),
+                        label: String::new(),
+                        quantity: 1,
+                        unit: 2000,
+                        amount: 2000,
+                    }],
+                    ..Priced::default()
+                },
             })
         );
     }
@@ -420,7 +532,7 @@ mod tests {
                 amount: Money::new(amount, Currency::Eur),
                 ..good()
             };
-            assert!(submission.validate(&rules()).is_ok(), "{amount}");
+            assert!(submission.validate(&campaign(), None).is_ok(), "{amount}");
         }
     }
 
@@ -463,7 +575,7 @@ mod tests {
             first_name: accented.clone(),
             ..good()
         };
-        assert!(submission.validate(&rules()).is_ok());
+        assert!(submission.validate(&campaign(), None).is_ok());
         let submission = DonationSubmission {
             first_name: format!("{accented}é"),
             ..good()
@@ -487,7 +599,7 @@ mod tests {
                 last_name: written.into(),
                 ..good()
             };
-            let valid = submission.validate(&rules());
+            let valid = submission.validate(&campaign(), None);
             assert_eq!(
                 valid.map(|donation| donation.last_name).as_deref(),
                 Ok("Dupont"),
@@ -571,7 +683,7 @@ mod tests {
                 email: email.into(),
                 ..good()
             };
-            assert!(submission.validate(&rules()).is_ok(), "{email}");
+            assert!(submission.validate(&campaign(), None).is_ok(), "{email}");
         }
     }
 
@@ -607,6 +719,7 @@ mod tests {
             consent: false,
             consent_version: String::new(),
             consent_text: String::new(),
+            choices: Choices::default(),
         };
         let fields: Vec<Field> = errors_of(&blank)
             .into_iter()
@@ -648,10 +761,7 @@ mod tests {
 
     #[test]
     fn error_codes_serialize_to_their_stable_names() {
-        let error = FieldError {
-            field: Field::FirstName,
-            code: FieldErrorCode::TooLong,
-        };
+        let error = FieldError::new(Field::FirstName, FieldErrorCode::TooLong);
         assert_eq!(
             serde_json::to_string(&error).ok().as_deref(),
             Some(r#"{"field":"first_name","code":"too_long"}"#)

@@ -6,9 +6,12 @@
 
 pub mod api;
 pub mod campaign;
+pub mod day;
 pub mod donation;
 pub mod locale;
+pub mod membership;
 pub mod money;
+pub mod offer;
 pub mod order;
 pub mod origin;
 pub mod payments;
@@ -17,6 +20,7 @@ pub mod staff;
 mod wire;
 
 pub use campaign::{CampaignSlug, CampaignView, CheckoutPolicy, DonationRules};
+pub use day::Day;
 pub use donation::{
     CONSENT_VERSION, DonationSubmission, Field, FieldError, FieldErrorCode, ValidDonation,
     clean_text, is_valid_email, parse_amount,

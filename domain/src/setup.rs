@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::offer::Offer;
 use crate::wire::wire_names;
 use crate::{CampaignSlug, Currency, Field, FieldError, FieldErrorCode, WebOrigin, clean_text};
 
@@ -53,14 +54,35 @@ impl CampaignStatus {
 /// What a campaign collects.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum CampaignKind {
-    /// Gifts, of an amount the donor chooses.
+    /// Gifts, of an amount the donor chooses, once or every month.
     #[default]
     Donation,
+    /// Memberships, in tiers, for a period.
+    Membership,
+    /// Tickets for an event, in rates, within a number of seats.
+    Event,
+    /// Contributions towards a goal by a date, with rewards.
+    Crowdfunding,
 }
 
 wire_names!(CampaignKind {
     Donation = "donation",
+    Membership = "membership",
+    Event = "event",
+    Crowdfunding = "crowdfunding",
 });
+
+impl CampaignKind {
+    /// Its name for a French treasurer.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Self::Donation => "Dons",
+            Self::Membership => "Adhésions",
+            Self::Event => "Billetterie",
+            Self::Crowdfunding => "Financement participatif",
+        }
+    }
+}
 
 /// A campaign's settings (`GET` and `POST /v1/admin/campaigns/{slug}`, `POST
 /// /v1/admin/campaigns`). Amounts are minor units of `currency`.
@@ -94,6 +116,10 @@ pub struct CampaignSetup {
     /// send them.
     #[serde(default)]
     pub origins: Vec<String>,
+    /// What it offers besides a free amount, by kind: tiers, rates, rewards, questions, promo
+    /// codes, fees, monthly gifts.
+    #[serde(default)]
+    pub offer: Offer,
 }
 
 impl CampaignSetup {
@@ -101,7 +127,7 @@ impl CampaignSetup {
     /// or every field at fault.
     pub fn checked(mut self) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut fail = |field, code| errors.push(FieldError { field, code });
+        let mut fail = |field, code| errors.push(FieldError::new(field, code));
         if CampaignSlug::parse(&self.slug).is_err() {
             fail(Field::Slug, FieldErrorCode::Invalid);
         }
@@ -139,6 +165,8 @@ impl CampaignSetup {
             .is_some_and(|goal| goal <= 0 || goal > HIGHEST_MAXIMUM * 100)
         {
             fail(Field::Goal, FieldErrorCode::Invalid);
+        } else if self.kind == CampaignKind::Crowdfunding && self.goal_amount.is_none() {
+            fail(Field::Goal, FieldErrorCode::Required);
         }
         let mut origins = Vec::new();
         for written in self.origins.iter().map(|origin| origin.trim()) {
@@ -157,6 +185,10 @@ impl CampaignSetup {
             fail(Field::Origins, FieldErrorCode::TooLong);
         }
         self.origins = origins;
+        match std::mem::take(&mut self.offer).checked(self.kind) {
+            Ok(offer) => self.offer = offer,
+            Err(offer_errors) => errors.extend(offer_errors),
+        }
         if errors.is_empty() {
             Ok(self)
         } else {
@@ -212,6 +244,7 @@ mod tests {
                 " ".into(),
                 "http://localhost:8080".into(),
             ],
+            offer: Offer::default(),
         }
     }
 

@@ -150,6 +150,7 @@ impl EdgeError {
             Self::Config(_) | Self::Storage(StorageError::MissingBinding(_)) => {
                 (503, ErrorCode::NotConfigured)
             }
+            Self::Storage(StorageError::OutOfStock) => (409, ErrorCode::SoldOut),
             Self::Storage(_) | Self::Runtime(_) => (500, ErrorCode::Internal),
         }
     }
@@ -220,6 +221,9 @@ impl EdgeError {
             }
             Self::Config(_) | Self::Storage(StorageError::MissingBinding(_)) => {
                 "This Tirelire edge is not fully configured yet."
+            }
+            Self::Storage(StorageError::OutOfStock) => {
+                "Too little is left of what this asks for: seats, rewards or a code's uses."
             }
             Self::Storage(_) | Self::Runtime(_) => {
                 "Something failed on our side; please try again."

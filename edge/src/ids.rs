@@ -23,6 +23,12 @@ pub fn new_secret() -> Result<String, EdgeError> {
     random_bytes::<32>()
 }
 
+/// A ticket's id: 96 random bits in URL-safe base64 (16 characters), short enough for a small
+/// QR code once signed.
+pub fn new_ticket_id() -> Result<String, EdgeError> {
+    random_bytes::<12>()
+}
+
 /// 128 random bits in URL-safe base64.
 fn random_word() -> Result<String, EdgeError> {
     random_bytes::<16>()

@@ -29,6 +29,7 @@ pub mod psp;
 mod return_url;
 mod router;
 mod routes;
+mod signing;
 mod storage;
 mod sweep;
 

@@ -3,9 +3,10 @@
 
 use std::rc::Rc;
 
+use tirelire_domain::offer::{Choices, PromoCode};
 use tirelire_domain::{
-    CONSENT_VERSION, DonationRules, DonationSubmission, Field, FieldError, FieldErrorCode, Money,
-    parse_amount,
+    CONSENT_VERSION, CampaignView, DonationRules, DonationSubmission, Field, FieldError,
+    FieldErrorCode, Money, parse_amount,
 };
 use yew::Reducible;
 
@@ -34,8 +35,14 @@ pub enum Phase {
 /// Everything the form shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FormState {
+    /// The campaign.
+    pub campaign: Rc<CampaignView>,
     /// The campaign's limits.
     pub rules: DonationRules,
+    /// What the donor picked besides the amount.
+    pub choices: Choices,
+    /// The promo code the edge recognised, if any.
+    pub promo: Option<PromoCode>,
     /// The amount picked.
     pub choice: AmountChoice,
     /// What the donor typed as a free amount.
@@ -91,12 +98,16 @@ pub enum Action {
 impl FormState {
     /// A blank form for a campaign, with the middle preset picked as a suggestion, showing
     /// `consent_text` next to the consent box.
-    pub fn new(rules: DonationRules, presets: &[Money], consent_text: String) -> Self {
+    pub fn new(campaign: Rc<CampaignView>, consent_text: String) -> Self {
+        let presets = &campaign.presets;
         let choice = presets
             .get(presets.len() / 2)
             .map_or(AmountChoice::Custom, |amount| AmountChoice::Preset(*amount));
         Self {
-            rules,
+            rules: campaign.rules,
+            choices: Choices::default(),
+            promo: None,
+            campaign,
             choice,
             custom_amount: String::new(),
             first_name: String::new(),
@@ -130,20 +141,15 @@ impl FormState {
             consent: self.consent,
             consent_version: CONSENT_VERSION.to_owned(),
             consent_text: self.consent_text.clone(),
+            choices: self.choices.clone(),
         };
-        let mut errors = match submission.validate(&self.rules) {
+        let mut errors = match submission.validate(&self.campaign, self.promo.as_ref()) {
             Ok(_) => Vec::new(),
             Err(errors) => errors,
         };
         if let Err(code) = amount {
             errors.retain(|error| error.field != Field::Amount);
-            errors.insert(
-                0,
-                FieldError {
-                    field: Field::Amount,
-                    code,
-                },
-            );
+            errors.insert(0, FieldError::new(Field::Amount, code));
         }
         if errors.is_empty() {
             Ok(submission)
@@ -243,10 +249,23 @@ mod tests {
     }
 
     fn form() -> Rc<FormState> {
-        let rules = DonationRules::new(Currency::Eur, 100, 1_000_000);
+        let campaign = CampaignView {
+            slug: tirelire_domain::CampaignSlug::parse("jardin").unwrap_or_else(|_| unreachable!()),
+            organisation: "A".into(),
+            title: "T".into(),
+            description: String::new(),
+            rules: DonationRules::new(Currency::Eur, 100, 1_000_000),
+            presets: vec![eur(1000), eur(2000), eur(5000)],
+            goal: None,
+            raised: eur(0),
+            donation_count: 0,
+            closed: false,
+            kind: Default::default(),
+            offer: Default::default(),
+            checkout: Default::default(),
+        };
         Rc::new(FormState::new(
-            rules,
-            &[eur(1000), eur(2000), eur(5000)],
+            Rc::new(campaign),
             "J'accepte que l'association conserve ces informations.".into(),
         ))
     }
@@ -326,10 +345,7 @@ mod tests {
             let state = apply(form(), actions);
             assert_eq!(
                 state.errors,
-                [FieldError {
-                    field: Field::Amount,
-                    code
-                }],
+                [FieldError::new(Field::Amount, code)],
                 "{typed:?}"
             );
         }
@@ -367,10 +383,7 @@ mod tests {
 
     #[test]
     fn edge_rejection_shows_its_fields() {
-        let rejected = vec![FieldError {
-            field: Field::Email,
-            code: FieldErrorCode::Invalid,
-        }];
+        let rejected = vec![FieldError::new(Field::Email, FieldErrorCode::Invalid)];
         let state = apply(
             form(),
             filled()

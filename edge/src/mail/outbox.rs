@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use tirelire_domain::{Currency, Locale, Money};
-use worker::{Env, console_log, console_warn};
+use worker::{Env, console_error, console_log, console_warn};
 
 use super::templates::{self, Template};
 use super::{MailSettings, Mailbox, Message, Outcome, mailer};
@@ -28,6 +28,18 @@ pub struct Sent {
     pub retrying: u32,
     /// Messages given up on.
     pub dead: u32,
+}
+
+/// Sends, after the answer, what a change just wrote to the outbox: nobody waits on mail,
+/// and what fails here is the sweep's to retry.
+pub async fn send_after(env: Env, now: i64, limit: u32) {
+    let sent = match Storage::from_env(&env) {
+        Ok(storage) => send_due(&env, &storage, now, limit).await,
+        Err(error) => Err(error.into()),
+    };
+    if let Err(error) = sent {
+        console_error!("mail after a change: {error}");
+    }
 }
 
 /// Sends up to `limit` messages due at `now`. Without mail settings it sends nothing and

@@ -15,6 +15,7 @@ pub mod stripe;
 pub use crate::outbound::{HttpRequest, HttpResponse};
 
 use thiserror::Error;
+use tirelire_domain::setup::CampaignKind;
 use tirelire_domain::{DisputeStatus, Locale, Money, OrderStatus};
 
 /// What the edge asks a PSP to collect.
@@ -26,8 +27,12 @@ pub struct CheckoutOrder<'a> {
     pub campaign_slug: &'a str,
     /// What the donor sees on the PSP's page as the thing they pay for.
     pub label: &'a str,
-    /// The amount to collect.
+    /// The amount to collect; every month when `monthly`.
     pub amount: Money,
+    /// Whether the amount comes back every month until the donor stops it.
+    pub monthly: bool,
+    /// What the campaign collects, which words the PSP's button (give, pay, book).
+    pub kind: CampaignKind,
     /// The donor's email address.
     pub email: &'a str,
     /// The language of the PSP's page.

@@ -76,10 +76,10 @@ pub async fn send_test(req: &mut Request, env: &Env, ctx: &Context) -> Result<Re
     let request: TestRequest = read_json(req, 4 * 1024, ctx).await?;
     let to = request.to.trim();
     if !is_valid_email(to) {
-        return Err(EdgeError::InvalidSubmission(vec![FieldError {
-            field: Field::Email,
-            code: FieldErrorCode::Invalid,
-        }]));
+        return Err(EdgeError::InvalidSubmission(vec![FieldError::new(
+            Field::Email,
+            FieldErrorCode::Invalid,
+        )]));
     }
     let locale = request
         .language

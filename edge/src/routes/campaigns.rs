@@ -26,9 +26,10 @@ pub async fn find(slug: &str, env: &Env) -> Result<(Storage, CampaignRecord), Ed
 
 /// The campaign's public view.
 pub async fn get(slug: &str, env: &Env) -> Result<Response, EdgeError> {
-    let (_, mut campaign) = find(slug, env).await?;
-    campaign.view.checkout = policy(env)?;
-    Ok(json(200, &campaign.view)?)
+    let (_, campaign) = find(slug, env).await?;
+    let mut view = campaign.view_at(crate::http::now_secs());
+    view.checkout = policy(env)?;
+    Ok(json(200, &view)?)
 }
 
 /// What the edge asks of a checkout. Without the PSP's keys the form still shows, and the

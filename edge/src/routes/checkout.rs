@@ -11,7 +11,9 @@
 //! page was opened after all.
 
 use tirelire_domain::api::{CheckoutRequest, CheckoutResponse, return_params};
-use tirelire_domain::{OrderStatus, ValidDonation};
+use tirelire_domain::offer::{CAPACITY_COUNTER, LineKind};
+use tirelire_domain::setup::CampaignKind;
+use tirelire_domain::{Field, FieldError, FieldErrorCode, OrderStatus, ValidDonation};
 use worker::{Context, Env, Request, Response, console_error, console_warn};
 
 use crate::config::{self, Settings};
@@ -19,10 +21,14 @@ use crate::error::EdgeError;
 use crate::guard::rate::{self, Window};
 use crate::guard::{check_traps, turnstile};
 use crate::http::{client_ip, json, now_secs, read_json};
-use crate::ids::new_order_id;
+use crate::ids::{new_order_id, new_secret, new_ticket_id};
+use crate::mail::Notices;
 use crate::psp::{CheckoutOrder, CheckoutPlan, CheckoutSession, PaymentProvider, PspError};
 use crate::return_url::ReturnUrl;
-use crate::storage::{Inserted, NewOrder, Storage, StoredOrder};
+use crate::signing::Purpose;
+use crate::storage::{
+    CampaignRecord, Inserted, NewOrder, NewTicket, Storage, StorageError, StoredOrder,
+};
 use crate::{outbound, payments};
 
 /// A checkout body is a few hundred bytes; anything far larger is not from the widget.
@@ -38,7 +44,9 @@ pub async fn post(
     ctx: &Context,
 ) -> Result<Response, EdgeError> {
     let (storage, campaign) = super::campaigns::find(slug, env).await?;
-    if campaign.view.closed {
+    let now = now_secs();
+    let view = campaign.view_at(now);
+    if view.closed || !campaign.offer.on_sale(now) {
         return Err(EdgeError::CampaignClosed(slug.to_owned()));
     }
     let settings = Settings::read(env)?;
@@ -61,9 +69,10 @@ pub async fn post(
         settings.limits.min_fill_ms,
     )
     .map_err(EdgeError::LooksAutomated)?;
+    let promo = campaign.promo_code(&request.donation.choices.promo_code);
     let donation = request
         .donation
-        .validate(&campaign.view.rules)
+        .validate(&view, promo)
         .map_err(EdgeError::InvalidSubmission)?;
     let return_url = ReturnUrl::parse(&request.return_url, allowed)?;
     let attempt = match request.attempt.as_deref() {
@@ -71,7 +80,6 @@ pub async fn post(
         Some(_) => return Err(EdgeError::MalformedBody("malformed attempt key".into())),
         None => None,
     };
-    let now = now_secs();
     if let Some(key) = attempt {
         let since = now - ATTEMPT_WINDOW_SECS;
         if let Some(order) = storage.order_for_attempt(campaign.id, key, since).await? {
@@ -96,7 +104,6 @@ pub async fn post(
         turnstile::read_verdict(&verdict, allowed_host).map_err(EdgeError::Challenge)?;
     }
 
-    let provider = config::provider(env, &settings)?;
     let order_id = new_order_id()?;
     let success_url =
         return_url.with_outcome(campaign.view.slug.as_str(), &order_id, return_params::PAID);
@@ -105,11 +112,59 @@ pub async fn post(
         &order_id,
         return_params::CANCELLED,
     );
+    let tickets = if campaign.view.kind == CampaignKind::Event {
+        let signer = storage.signer(&new_secret()?, now).await?;
+        new_tickets(&donation, |id| signer.sign(Purpose::Ticket, id))?
+    } else {
+        Vec::new()
+    };
+    let windows = counted_windows(client.as_deref(), &donation, &settings, now);
+    let order = NewOrder {
+        id: &order_id,
+        campaign_id: campaign.id,
+        donation: &donation,
+        locale: request.locale,
+        psp: "none",
+        attempt_key: attempt,
+        psp_request: None,
+        windows: &windows,
+        tickets: &tickets,
+        tax_receipt: campaign.offer.tax_receipt,
+        settle_free: None,
+        now,
+    };
+
+    // An order that comes to nothing (free seats, a whole discount) needs no payment page: it
+    // is recorded and confirmed at once, behind the same gates as any other.
+    if donation.amount.minor == 0 && !donation.priced.monthly {
+        let notices = Notices::read(env);
+        let inserted = storage
+            .insert_pending_order(&NewOrder {
+                settle_free: Some(&notices),
+                ..order
+            })
+            .await;
+        accepted(inserted, &storage, &campaign, &donation, attempt, now).await?;
+        storage.forget_campaign(&campaign.view.slug).await;
+        ctx.wait_until(crate::mail::outbox::send_after(env.clone(), now, 4));
+        return Ok(json(
+            201,
+            &CheckoutResponse {
+                order_id,
+                checkout_url: success_url,
+                confirmed: true,
+            },
+        )?);
+    }
+
+    let provider = config::provider(env, &settings)?;
     let plan = provider.checkout(&CheckoutOrder {
         order_id: &order_id,
         campaign_slug: campaign.view.slug.as_str(),
-        label: &campaign.view.title,
+        label: &label(&campaign.view.title, &donation),
         amount: donation.amount,
+        monthly: donation.priced.monthly,
+        kind: campaign.view.kind,
         email: &donation.email,
         locale: request.locale,
         success_url: &success_url,
@@ -123,44 +178,25 @@ pub async fn post(
             message: "this provider opens no payment page".into(),
         }));
     };
-
-    let windows = counted_windows(client.as_deref(), &donation, &settings, now);
     let inserted = storage
         .insert_pending_order(&NewOrder {
-            id: &order_id,
-            campaign_id: campaign.id,
-            donation: &donation,
-            locale: request.locale,
             psp: provider.name(),
-            attempt_key: attempt,
             psp_request: psp_request.body.as_deref(),
-            windows: &windows,
-            now,
+            ..order
         })
-        .await?;
-    match inserted {
-        Inserted::Recorded => {}
-        Inserted::OverLimit(window) => {
-            return Err(EdgeError::RateLimited {
-                what: if window.key.starts_with("email") {
-                    "email per day"
-                } else {
-                    "address per hour"
-                },
-                retry_after: window.retry_after(now),
-            });
-        }
-        // Two requests with the same key crossed: the other one recorded its order.
-        Inserted::SameAttempt => {
-            let since = now - ATTEMPT_WINDOW_SECS;
-            return match attempt {
-                Some(key) => match storage.order_for_attempt(campaign.id, key, since).await? {
-                    Some(order) => same_attempt(&order),
-                    None => Err(EdgeError::CheckoutInProgress),
-                },
-                None => Err(EdgeError::Runtime("an order id was drawn twice".into())),
-            };
-        }
+        .await;
+    if let Some(answer) = accepted(inserted, &storage, &campaign, &donation, attempt, now).await? {
+        return Ok(answer);
+    }
+    if !tickets.is_empty()
+        || donation
+            .priced
+            .lines
+            .iter()
+            .any(|l| l.kind == LineKind::Discount)
+    {
+        // Seats or uses were taken: the next view must show what is left.
+        storage.forget_campaign(&campaign.view.slug).await;
     }
 
     match open_page_retrying(provider.as_ref(), &psp_request, settings.psp_timeout_ms).await {
@@ -173,6 +209,7 @@ pub async fn post(
                 &CheckoutResponse {
                     order_id,
                     checkout_url: session.url,
+                    confirmed: false,
                 },
             )?)
         }
@@ -189,6 +226,132 @@ pub async fn post(
             ctx.wait_until(close_failed(storage, order_id, now));
             Err(error.into())
         }
+    }
+}
+
+/// What became of recording the order: `None` when it is recorded and the checkout goes on,
+/// an answer when an earlier attempt with the same key already has one, or why it is refused
+/// (a full window, too little stock left).
+async fn accepted(
+    inserted: Result<Inserted, StorageError>,
+    storage: &Storage,
+    campaign: &CampaignRecord,
+    donation: &ValidDonation,
+    attempt: Option<&str>,
+    now: i64,
+) -> Result<Option<Response>, EdgeError> {
+    match inserted {
+        Ok(Inserted::Recorded) => Ok(None),
+        Ok(Inserted::OverLimit(window)) => Err(EdgeError::RateLimited {
+            what: if window.key.starts_with("email") {
+                "email per day"
+            } else {
+                "address per hour"
+            },
+            retry_after: window.retry_after(now),
+        }),
+        // Two requests with the same key crossed: the other one recorded its order.
+        Ok(Inserted::SameAttempt) => {
+            let since = now - ATTEMPT_WINDOW_SECS;
+            match attempt {
+                Some(key) => match storage.order_for_attempt(campaign.id, key, since).await? {
+                    Some(order) => same_attempt(&order).map(Some),
+                    None => Err(EdgeError::CheckoutInProgress),
+                },
+                None => Err(EdgeError::Runtime("an order id was drawn twice".into())),
+            }
+        }
+        Err(StorageError::OutOfStock) => {
+            storage.forget_campaign(&campaign.view.slug).await;
+            let left = storage.stock_left(campaign.id).await?;
+            Err(EdgeError::InvalidSubmission(sold_out(
+                campaign, donation, &left,
+            )))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Which of the order's wishes there is too little left for, field by field.
+fn sold_out(
+    campaign: &CampaignRecord,
+    donation: &ValidDonation,
+    left: &std::collections::BTreeMap<String, i64>,
+) -> Vec<FieldError> {
+    let short = |counter: &str, wanted: i64| left.get(counter).is_some_and(|left| *left < wanted);
+    let mut errors = Vec::new();
+    let mut seats = 0;
+    for line in &donation.priced.lines {
+        let wanted = i64::from(line.quantity);
+        match line.kind {
+            LineKind::Item => {
+                seats += wanted;
+                if short(&format!("item:{}", line.key), wanted) {
+                    let index = campaign
+                        .offer
+                        .items
+                        .iter()
+                        .position(|item| item.key == line.key);
+                    errors.push(match index {
+                        Some(index) => FieldError::at(Field::Items, index, FieldErrorCode::SoldOut),
+                        None => FieldError::new(Field::Items, FieldErrorCode::SoldOut),
+                    });
+                }
+            }
+            LineKind::Discount if short(&format!("promo:{}", line.key), 1) => {
+                errors.push(FieldError::new(Field::PromoCode, FieldErrorCode::SoldOut));
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() || short(CAPACITY_COUNTER, seats) {
+        errors.insert(0, FieldError::new(Field::Items, FieldErrorCode::SoldOut));
+    }
+    errors
+}
+
+/// One ticket per seat of each rate, with its signed token.
+fn new_tickets(
+    donation: &ValidDonation,
+    sign: impl Fn(&str) -> String,
+) -> Result<Vec<NewTicket>, EdgeError> {
+    let mut tickets = Vec::new();
+    for line in donation
+        .priced
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Item)
+    {
+        for _ in 0..line.quantity {
+            let id = new_ticket_id()?;
+            tickets.push(NewTicket {
+                token: sign(&id),
+                id,
+                item_key: line.key.clone(),
+                label: line.label.clone(),
+                seat: u32::try_from(tickets.len() + 1).unwrap_or(u32::MAX),
+            });
+        }
+    }
+    Ok(tickets)
+}
+
+/// What the donor reads on the PSP's page: the campaign, and the tiers or rates picked.
+fn label(title: &str, donation: &ValidDonation) -> String {
+    let items: Vec<String> = donation
+        .priced
+        .lines
+        .iter()
+        .filter(|line| line.kind == LineKind::Item)
+        .map(|line| match line.quantity {
+            1 => line.label.clone(),
+            n => format!("{n} × {}", line.label),
+        })
+        .collect();
+    if items.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title} — {}", items.join(", "))
     }
 }
 
@@ -243,6 +406,7 @@ fn same_attempt(order: &StoredOrder) -> Result<Response, EdgeError> {
             &CheckoutResponse {
                 order_id: order.id.clone(),
                 checkout_url: url.clone(),
+                confirmed: false,
             },
         )?),
         (None, OrderStatus::Pending) => Err(EdgeError::CheckoutInProgress),

@@ -162,7 +162,7 @@ pub async fn export(req: Request, env: &Env) -> Result<Response, EdgeError> {
 }
 
 fn field_error(field: Field, code: FieldErrorCode) -> FieldError {
-    FieldError { field, code }
+    FieldError::new(field, code)
 }
 
 /// A name as stored: cleaned, required, not too long.

@@ -71,22 +71,13 @@ pub async fn set(mut req: Request, env: &Env, ctx: &Context) -> Result<Response,
     };
     let mut errors = Vec::new();
     if association.name.is_empty() || association.name.chars().count() > 120 {
-        errors.push(FieldError {
-            field: Field::Name,
-            code: FieldErrorCode::Invalid,
-        });
+        errors.push(FieldError::new(Field::Name, FieldErrorCode::Invalid));
     }
     if association.address.chars().count() > 300 {
-        errors.push(FieldError {
-            field: Field::Address,
-            code: FieldErrorCode::TooLong,
-        });
+        errors.push(FieldError::new(Field::Address, FieldErrorCode::TooLong));
     }
     if !association.contact_email.is_empty() && !is_valid_email(&association.contact_email) {
-        errors.push(FieldError {
-            field: Field::Email,
-            code: FieldErrorCode::Invalid,
-        });
+        errors.push(FieldError::new(Field::Email, FieldErrorCode::Invalid));
     }
     if !errors.is_empty() {
         return Err(EdgeError::InvalidSubmission(errors));

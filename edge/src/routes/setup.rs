@@ -3,8 +3,9 @@
 //! - `GET /v1/admin/campaigns/{slug}` gives a campaign's settings (any member);
 //! - `POST /v1/admin/campaigns` creates one (treasurer);
 //! - `POST /v1/admin/campaigns/{slug}` replaces its settings: texts, amounts, goal, allowed
-//!   sites, and whether it is open, closed or archived (treasurer). Its slug, kind and
-//!   currency stay as created, since snippets and payments name them;
+//!   sites, what it offers (tiers, rates, rewards, questions, codes), and whether it is open,
+//!   closed or archived (treasurer). Its slug, kind and currency stay as created, since
+//!   snippets and payments name them; a limit cannot go below what orders already hold;
 //! - `POST /v1/admin/campaigns/{slug}/check` `{"url"}` loads a page of the association's site
 //!   and says whether the campaign's form is on it (any member).
 
@@ -15,7 +16,7 @@ use worker::{Context, Env, Request, Response};
 use super::staff::{Need, caller, writer};
 use crate::error::EdgeError;
 use crate::http::{json, now_secs, read_json};
-use crate::storage::Storage;
+use crate::storage::{Storage, StorageError};
 
 const READ: Need = Need {
     role: Role::Volunteer,
@@ -32,7 +33,8 @@ fn slug_of(text: &str) -> Result<CampaignSlug, EdgeError> {
 
 /// Reads and checks the settings in the body.
 async fn setup(req: &mut Request, ctx: &Context) -> Result<CampaignSetup, EdgeError> {
-    let setup: CampaignSetup = read_json(req, 16 * 1024, ctx).await?;
+    // Fifty promo codes and ten questions of twenty choices fit well within this.
+    let setup: CampaignSetup = read_json(req, 64 * 1024, ctx).await?;
     setup.checked().map_err(EdgeError::InvalidSubmission)
 }
 
@@ -70,19 +72,76 @@ pub async fn update(
     let slug = slug_of(slug)?;
     let setup = setup(&mut req, ctx).await?;
     if setup.slug != slug.as_str() {
-        return Err(EdgeError::InvalidSubmission(vec![FieldError {
-            field: Field::Slug,
-            code: FieldErrorCode::Invalid,
-        }]));
+        return Err(EdgeError::InvalidSubmission(vec![FieldError::new(
+            Field::Slug,
+            FieldErrorCode::Invalid,
+        )]));
     }
-    if !storage.update_campaign(&setup, person, now_secs()).await? {
-        return Err(EdgeError::CampaignNotFound(setup.slug));
+    let stored = storage
+        .campaign_setup(&slug)
+        .await?
+        .ok_or_else(|| EdgeError::CampaignNotFound(setup.slug.clone()))?;
+    if stored.kind != setup.kind {
+        return Err(EdgeError::MalformedBody(
+            "a campaign's kind is fixed once it is created".into(),
+        ));
+    }
+    match storage.update_campaign(&setup, person, now_secs()).await {
+        Ok(true) => {}
+        Ok(false) => return Err(EdgeError::CampaignNotFound(setup.slug)),
+        Err(StorageError::OutOfStock) => {
+            return Err(EdgeError::InvalidSubmission(
+                below_taken(&storage, &setup).await?,
+            ));
+        }
+        Err(error) => return Err(error.into()),
     }
     let saved = storage
         .campaign_setup(&slug)
         .await?
         .ok_or_else(|| EdgeError::CampaignNotFound(setup.slug.clone()))?;
     Ok(json(200, &saved)?)
+}
+
+/// Which of the new limits are below what orders already hold, entry by entry.
+async fn below_taken(
+    storage: &Storage,
+    setup: &CampaignSetup,
+) -> Result<Vec<FieldError>, EdgeError> {
+    let Some(campaign) = storage.campaign(&slug_of(&setup.slug)?).await? else {
+        return Ok(Vec::new());
+    };
+    let left = storage.stock_left(campaign.id).await?;
+    let old = campaign.offer.counters();
+    let mut errors = Vec::new();
+    for (counter, capacity) in setup.offer.counters() {
+        let Some((_, old_capacity)) = old.iter().find(|(name, _)| *name == counter) else {
+            continue;
+        };
+        let taken = i64::from(*old_capacity) - left.get(&counter).copied().unwrap_or(0);
+        if i64::from(capacity) >= taken {
+            continue;
+        }
+        let (field, index) = match counter.split_once(':') {
+            Some(("item", key)) => (
+                Field::Items,
+                setup.offer.items.iter().position(|item| item.key == key),
+            ),
+            Some(("promo", code)) => (
+                Field::PromoCodes,
+                setup.offer.promo_codes.iter().position(|c| c.code == code),
+            ),
+            _ => (Field::Capacity, None),
+        };
+        errors.push(match index {
+            Some(index) => FieldError::at(field, index, FieldErrorCode::TooSmall),
+            None => FieldError::new(field, FieldErrorCode::TooSmall),
+        });
+    }
+    if errors.is_empty() {
+        errors.push(FieldError::new(Field::Capacity, FieldErrorCode::TooSmall));
+    }
+    Ok(errors)
 }
 
 /// How long the edge waits for a page it checks.
@@ -109,10 +168,10 @@ pub async fn check(
         .ok_or_else(|| EdgeError::CampaignNotFound(slug.to_string()))?;
     let page: Page = read_json(&mut req, 4 * 1024, ctx).await?;
     let invalid = || {
-        EdgeError::InvalidSubmission(vec![FieldError {
-            field: Field::Origins,
-            code: FieldErrorCode::Invalid,
-        }])
+        EdgeError::InvalidSubmission(vec![FieldError::new(
+            Field::Origins,
+            FieldErrorCode::Invalid,
+        )])
     };
     let url = url::Url::parse(page.url.trim()).map_err(|_| invalid())?;
     if !matches!(url.scheme(), "http" | "https") {

@@ -115,10 +115,10 @@ pub fn address(email: &str) -> Result<String, EdgeError> {
     if is_valid_email(&email) {
         Ok(email)
     } else {
-        Err(EdgeError::InvalidSubmission(vec![FieldError {
-            field: Field::Email,
-            code: FieldErrorCode::Invalid,
-        }]))
+        Err(EdgeError::InvalidSubmission(vec![FieldError::new(
+            Field::Email,
+            FieldErrorCode::Invalid,
+        )]))
     }
 }
 

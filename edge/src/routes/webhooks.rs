@@ -7,7 +7,7 @@
 //! would make Stripe retry for three days and then disable the endpoint.
 
 use serde::Serialize;
-use worker::{Context, Env, Request, Response, console_error};
+use worker::{Context, Env, Request, Response};
 
 use crate::config::{self, Settings};
 use crate::error::EdgeError;
@@ -74,16 +74,11 @@ pub async fn post(
     if outcome == Outcome::Applied && notices.donor {
         // The messages the payment wrote go after the answer: the PSP never waits on mail,
         // and what fails here is the sweep's to retry.
-        let env = env.clone();
-        ctx.wait_until(async move {
-            let sent = match Storage::from_env(&env) {
-                Ok(storage) => mail::outbox::send_due(&env, &storage, now, MAILS_AFTER_EVENT).await,
-                Err(error) => Err(error.into()),
-            };
-            if let Err(error) = sent {
-                console_error!("mail after an event: {error}");
-            }
-        });
+        ctx.wait_until(mail::outbox::send_after(
+            env.clone(),
+            now,
+            MAILS_AFTER_EVENT,
+        ));
     }
     Ok(json(
         200,

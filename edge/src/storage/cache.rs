@@ -11,7 +11,7 @@ use super::{CampaignRecord, Storage};
 const TTL_SECS: u64 = 60;
 
 fn key(slug: &CampaignSlug) -> String {
-    format!("campaign:v2:{slug}")
+    format!("campaign:v3:{slug}")
 }
 
 impl Storage {

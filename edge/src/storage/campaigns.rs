@@ -1,7 +1,10 @@
 //! Campaigns: read from D1, kept for a minute in KV, forgotten there when a payment lands.
 
 use serde::{Deserialize, Serialize};
-use tirelire_domain::setup::{CampaignSetup, CampaignStatus};
+use std::collections::BTreeMap;
+
+use tirelire_domain::offer::{CAPACITY_COUNTER, Offer, PromoCode};
+use tirelire_domain::setup::{CampaignKind, CampaignSetup, CampaignStatus};
 use tirelire_domain::{CampaignSlug, CampaignView, CheckoutPolicy, Currency, DonationRules, Money};
 use worker::{D1PreparedStatement, query};
 
@@ -20,9 +23,47 @@ pub struct CampaignRecord {
     pub allowed_origins: Vec<String>,
     /// Where it stands.
     pub status: CampaignStatus,
+    /// Everything it offers, promo codes included.
+    pub offer: Offer,
+    /// What is left of each limited counter (`capacity`, `item:{key}`, `promo:{code}`).
+    pub left: BTreeMap<String, i64>,
 }
 
 impl CampaignRecord {
+    /// The public view as of `now`: closed once its status says so or its sales have ended,
+    /// with what remains where the campaign shows it (and, always, what is sold out).
+    pub fn view_at(&self, now: i64) -> CampaignView {
+        let mut view = self.view.clone();
+        view.closed = self.status != CampaignStatus::Open
+            || self.offer.closes_at.is_some_and(|closes| now >= closes);
+        let mut offer = self.offer.clone().public();
+        let shown = |left: i64| {
+            let left = u32::try_from(left.max(0)).unwrap_or(u32::MAX);
+            (offer.show_remaining || left == 0).then_some(left)
+        };
+        let seats = self.left.get(CAPACITY_COUNTER).copied();
+        offer.remaining = seats.and_then(shown);
+        for item in &mut offer.items {
+            let own = self.left.get(&format!("item:{}", item.key)).copied();
+            let left = match (own, seats) {
+                (Some(own), Some(seats)) => Some(own.min(seats)),
+                (own, seats) => own.or(seats),
+            };
+            item.remaining = left.and_then(shown);
+        }
+        view.offer = offer;
+        view
+    }
+
+    /// The campaign's promo code matching what a donor typed, if any.
+    pub fn promo_code(&self, typed: &str) -> Option<&PromoCode> {
+        let typed = PromoCode::normalise(typed);
+        self.offer
+            .promo_codes
+            .iter()
+            .find(|code| !typed.is_empty() && code.code == typed)
+    }
+
     /// Whether a page on `origin` may start a checkout.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|allowed| allowed == origin)
@@ -53,6 +94,9 @@ struct CampaignRow {
     donation_count: i64,
     origins: String,
     status: String,
+    kind: String,
+    settings: String,
+    stock: String,
 }
 
 impl CampaignRow {
@@ -66,6 +110,9 @@ impl CampaignRow {
         let allowed_origins =
             serde_json::from_str(&self.origins).map_err(|_| corrupt("origins"))?;
         let status = CampaignStatus::from_name(&self.status).ok_or_else(|| corrupt("status"))?;
+        let kind = CampaignKind::from_name(&self.kind).ok_or_else(|| corrupt("kind"))?;
+        let offer: Offer = serde_json::from_str(&self.settings).map_err(|_| corrupt("settings"))?;
+        let left = serde_json::from_str(&self.stock).map_err(|_| corrupt("stock"))?;
         Ok(CampaignRecord {
             id: self.id,
             view: CampaignView {
@@ -79,10 +126,14 @@ impl CampaignRow {
                 raised: money(self.raised_amount),
                 donation_count: self.donation_count,
                 closed: status != CampaignStatus::Open,
+                kind,
+                offer: Offer::default(),
                 checkout: CheckoutPolicy::default(),
             },
             allowed_origins,
             status,
+            offer,
+            left,
         })
     }
 }
@@ -100,9 +151,11 @@ impl Storage {
             &self.db,
             "SELECT c.id, c.slug, o.name AS organisation, c.title, c.description, c.currency,
                     c.preset_amounts, c.min_amount, c.max_amount, c.goal_amount,
-                    c.raised_amount, c.donation_count, c.status,
+                    c.raised_amount, c.donation_count, c.status, c.kind, c.settings,
                     (SELECT json_group_array(origin) FROM campaign_origins
-                     WHERE campaign_id = c.id) AS origins
+                     WHERE campaign_id = c.id) AS origins,
+                    (SELECT json_group_object(counter, capacity - taken) FROM stock
+                     WHERE campaign_id = c.id) AS stock
              FROM campaigns c JOIN organisations o ON o.id = c.organisation_id
              WHERE c.slug = ?1",
             slug.as_str()
@@ -113,6 +166,31 @@ impl Storage {
         let record = row.into_record()?;
         self.cache_campaign(&record).await;
         Ok(Some(record))
+    }
+}
+
+#[derive(Deserialize)]
+struct StockRow {
+    stock: String,
+}
+
+impl Storage {
+    /// What is left of each of a campaign's limited counters, read now.
+    pub async fn stock_left(
+        &self,
+        campaign_id: i64,
+    ) -> Result<BTreeMap<String, i64>, StorageError> {
+        let row = query!(
+            &self.db,
+            "SELECT json_group_object(counter, capacity - taken) AS stock FROM stock
+             WHERE campaign_id = ?1",
+            campaign_id
+        )?
+        .first::<StockRow>(None)
+        .await?;
+        row.map_or(Ok(BTreeMap::new()), |row| {
+            serde_json::from_str(&row.stock).map_err(|_| StorageError::Corrupt("stock".into()))
+        })
     }
 }
 
@@ -129,6 +207,7 @@ struct SetupRow {
     max_amount: i64,
     goal_amount: Option<i64>,
     origins: String,
+    settings: String,
 }
 
 #[derive(Deserialize)]
@@ -145,7 +224,7 @@ impl Storage {
         let Some(row) = query!(
             &self.db,
             "SELECT slug, kind, status, title, description, currency, preset_amounts,
-                    min_amount, max_amount, goal_amount,
+                    min_amount, max_amount, goal_amount, settings,
                     (SELECT json_group_array(origin) FROM campaign_origins
                      WHERE campaign_id = c.id) AS origins
              FROM campaigns c WHERE slug = ?1",
@@ -158,8 +237,8 @@ impl Storage {
         };
         let corrupt = |what: &str| StorageError::Corrupt(format!("campaign {}: {what}", row.slug));
         Ok(Some(CampaignSetup {
-            kind: tirelire_domain::setup::CampaignKind::from_name(&row.kind)
-                .ok_or_else(|| corrupt("kind"))?,
+            kind: CampaignKind::from_name(&row.kind).ok_or_else(|| corrupt("kind"))?,
+            offer: serde_json::from_str(&row.settings).map_err(|_| corrupt("settings"))?,
             status: CampaignStatus::from_name(&row.status).ok_or_else(|| corrupt("status"))?,
             currency: Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency"))?,
             presets: serde_json::from_str(&row.preset_amounts)
@@ -185,13 +264,15 @@ impl Storage {
         self.ensure_association(now).await?;
         let presets = serde_json::to_string(&setup.presets)
             .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        let settings = serde_json::to_string(&setup.offer)
+            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
         let created = query!(
             &self.db,
             "INSERT INTO campaigns (organisation_id, slug, title, description, currency,
                                     preset_amounts, min_amount, max_amount, goal_amount,
-                                    status, kind, created_at, updated_at)
+                                    status, kind, created_at, updated_at, settings)
              SELECT (SELECT min(id) FROM organisations), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                    ?10, ?11, ?11
+                    ?10, ?11, ?11, ?12
              WHERE true
              ON CONFLICT (slug) DO NOTHING
              RETURNING id",
@@ -206,6 +287,7 @@ impl Storage {
             setup.status.name(),
             setup.kind.name(),
             now,
+            settings,
         )?
         .first::<CampaignId>(None)
         .await?;
@@ -246,12 +328,15 @@ impl Storage {
         };
         let presets = serde_json::to_string(&setup.presets)
             .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        let settings = serde_json::to_string(&setup.offer)
+            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
         let mut statements = vec![
             query!(
                 &self.db,
                 "UPDATE campaigns
                  SET title = ?2, description = ?3, preset_amounts = ?4, min_amount = ?5,
-                     max_amount = ?6, goal_amount = ?7, status = ?8, updated_at = ?9
+                     max_amount = ?6, goal_amount = ?7, status = ?8, updated_at = ?9,
+                     settings = ?10
                  WHERE id = ?1",
                 campaign.id,
                 setup.title,
@@ -262,6 +347,7 @@ impl Storage {
                 setup.goal_amount,
                 setup.status.name(),
                 now,
+                settings,
             )?,
             query!(
                 &self.db,

@@ -11,6 +11,7 @@ mod campaigns;
 mod dashboard;
 mod detail;
 mod donors;
+mod keys;
 mod ledger;
 mod orders;
 mod outbox;
@@ -22,7 +23,7 @@ use worker::{D1Database, Env, kv::KvStore};
 
 pub use campaigns::CampaignRecord;
 pub use ledger::{Anomaly, EventRecord, OrderChange};
-pub use orders::{Inserted, NewOrder, StoredOrder};
+pub use orders::{Inserted, NewOrder, NewTicket, StoredOrder};
 pub use outbox::{OutboxMessage, OutboxProblem, OutboxSummary};
 pub use payments::{Cursor, HandPayment};
 pub use staff::{Actor, StaffSession};
@@ -44,11 +45,21 @@ pub enum StorageError {
     /// A stored value could not be read back.
     #[error("a stored value is unreadable: {0}")]
     Corrupt(String),
+    /// A statement would have taken more of a campaign's stock (seats, a quota, a promo code's
+    /// uses) than is left; nothing of its batch was written.
+    #[error("out of stock")]
+    OutOfStock,
 }
 
 impl From<worker::Error> for StorageError {
     fn from(error: worker::Error) -> Self {
-        Self::Database(error.to_string())
+        let message = error.to_string();
+        // The name of the CHECK that keeps `taken` within `capacity` (migration 0008).
+        if message.contains("stock_within_capacity") {
+            Self::OutOfStock
+        } else {
+            Self::Database(message)
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! The insert runs in one batch with the checkout counters it must respect, so that a client
 //! over its limit adds no order, and two requests with the same attempt key add one.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tirelire_domain::{
     CampaignSlug, Currency, Locale, Money, OrderStatus, ValidDonation, api::OrderView,
 };
@@ -12,6 +12,7 @@ use worker::{D1PreparedStatement, query};
 
 use super::{Storage, StorageError, changes};
 use crate::guard::rate::Window;
+use crate::mail::Notices;
 
 /// A donation to record before the donor is sent to the PSP.
 pub struct NewOrder<'a> {
@@ -31,8 +32,30 @@ pub struct NewOrder<'a> {
     pub psp_request: Option<&'a str>,
     /// The counters this checkout adds to, and must stay within.
     pub windows: &'a [Window],
+    /// The tickets the order makes, one per seat, each with its signed token.
+    pub tickets: &'a [NewTicket],
+    /// Whether the campaign's gifts may be receipted for tax relief.
+    pub tax_receipt: bool,
+    /// Whether the order comes to nothing and is confirmed at once, without the PSP; it then
+    /// writes the messages in `notices`.
+    pub settle_free: Option<&'a Notices>,
     /// The current Unix time.
     pub now: i64,
+}
+
+/// A ticket made with its order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewTicket {
+    /// Its id.
+    pub id: String,
+    /// What its QR code carries: the id, signed.
+    pub token: String,
+    /// The rate's key.
+    pub item_key: String,
+    /// The rate's label.
+    pub label: String,
+    /// Its number within the order, from 1.
+    pub seat: u32,
 }
 
 /// What inserting an order did.
@@ -142,14 +165,30 @@ struct OrderViewRow {
 }
 
 impl Storage {
-    /// Records a `pending` order, counting the checkout in each window and refusing it when a
-    /// window is full; all in one transaction.
+    /// Records a `pending` order with its lines, answers and tickets, counting the checkout in
+    /// each window and refusing it when a window is full, and taking what it holds of the
+    /// campaign's stock; all in one transaction, which fails whole with
+    /// [`StorageError::OutOfStock`] when too little is left. A free order is paid in the same
+    /// transaction.
     pub async fn insert_pending_order(
         &self,
         order: &NewOrder<'_>,
     ) -> Result<Inserted, StorageError> {
         let donation = order.donation;
-        let mut statements = Vec::with_capacity(order.windows.len() + 1);
+        let lines = json_list(&donation.priced.lines)?;
+        let answers = (!donation.priced.answers.is_empty())
+            .then(|| {
+                let object: serde_json::Map<String, serde_json::Value> = donation
+                    .priced
+                    .answers
+                    .iter()
+                    .map(|(key, value)| (key.clone(), value.clone().into()))
+                    .collect();
+                serde_json::to_string(&object)
+            })
+            .transpose()
+            .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+        let mut statements = Vec::with_capacity(order.windows.len() + 5);
         for window in order.windows {
             statements.push(query!(
                 &self.db,
@@ -174,8 +213,10 @@ impl Storage {
             &self.db,
             "INSERT INTO orders (id, campaign_id, amount, currency, first_name, last_name, email,
                                  locale, consent_at, consent_version, consent_text, status, psp,
-                                 attempt_key, psp_request, created_at, updated_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13, ?14, ?9, ?9
+                                 attempt_key, psp_request, created_at, updated_at, answers,
+                                 monthly, tax_receipt)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13, ?14, ?9, ?9,
+                    ?16, ?17, ?18
              WHERE NOT EXISTS (
                  SELECT 1 FROM json_each(?15) AS guard
                  JOIN rate_counters r
@@ -199,10 +240,58 @@ impl Storage {
             order.attempt_key,
             order.psp_request,
             guards,
+            answers,
+            donation.priced.monthly,
+            order.tax_receipt,
         )?);
+        let insert_index = statements.len() - 1;
+        // What follows is written only with the order: its id is new, so it exists only if
+        // the insert above took place.
+        statements.push(query!(
+            &self.db,
+            "INSERT INTO order_lines (order_id, position, kind, key, label, quantity,
+                                      unit_amount, amount)
+             SELECT ?1, line.key, json_extract(line.value, '$.kind'),
+                    json_extract(line.value, '$.key'), json_extract(line.value, '$.label'),
+                    json_extract(line.value, '$.quantity'), json_extract(line.value, '$.unit'),
+                    json_extract(line.value, '$.amount')
+             FROM json_each(?2) AS line
+             WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1)",
+            order.id,
+            lines,
+        )?);
+        statements.push(query!(
+            &self.db,
+            "UPDATE stock
+             SET taken = taken + (SELECT coalesce(sum(h.quantity), 0) FROM order_holds h
+                                  WHERE h.order_id = ?1 AND h.counter = stock.counter)
+             WHERE campaign_id = ?2",
+            order.id,
+            order.campaign_id,
+        )?);
+        if !order.tickets.is_empty() {
+            let tickets = json_list(order.tickets)?;
+            statements.push(query!(
+                &self.db,
+                "INSERT INTO tickets (id, order_id, campaign_id, item_key, label, seat, token)
+                 SELECT json_extract(t.value, '$.id'), ?1, ?2, json_extract(t.value, '$.item_key'),
+                        json_extract(t.value, '$.label'), json_extract(t.value, '$.seat'),
+                        json_extract(t.value, '$.token')
+                 FROM json_each(?3) AS t
+                 WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1)",
+                order.id,
+                order.campaign_id,
+                tickets,
+            )?);
+        }
+        if let Some(notices) = order.settle_free {
+            statements.push(self.move_statement(order.id, OrderStatus::Paid, order.now, None)?);
+            statements.extend(self.paid_notices(order.id, notices, order.now)?);
+        }
         let results = self.db.batch(statements).await?;
-        let (counters, insert) = results.split_at(order.windows.len());
-        if insert.first().map(changes).transpose()?.unwrap_or(0) > 0 {
+        let counters = results.get(..order.windows.len()).unwrap_or_default();
+        let insert = results.get(insert_index);
+        if insert.map(changes).transpose()?.unwrap_or(0) > 0 {
             return Ok(Inserted::Recorded);
         }
         for (window, result) in order.windows.iter().zip(counters) {
@@ -351,7 +440,8 @@ impl Storage {
         Ok(query!(
             &self.db,
             "UPDATE orders
-             SET status = CASE WHEN ?2 = 'paid' AND refunded_amount >= amount
+             SET status = CASE WHEN ?2 = 'paid' AND refunded_amount > 0
+                                    AND refunded_amount >= amount
                                THEN 'refunded' ELSE ?2 END,
                  updated_at = ?3,
                  paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END
@@ -400,7 +490,7 @@ impl Storage {
             &self.db,
             "UPDATE orders
              SET first_name = '', last_name = '', email = '', psp_request = NULL,
-                 checkout_url = NULL, erased_at = ?2, updated_at = ?2
+                 checkout_url = NULL, answers = NULL, erased_at = ?2, updated_at = ?2
              WHERE id IN (
                  SELECT id FROM orders
                  WHERE status IN ('pending', 'expired', 'failed') AND created_at < ?1

@@ -477,3 +477,52 @@ pub fn texts_of<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
         .map(|items| items.iter().filter_map(|item| item[key].as_str()).collect())
         .unwrap_or_default()
 }
+
+/// A checkout body for a campaign that is not a plain donation: `amount` is the free amount
+/// (0 when none applies) and `choices` what the donor picked (`items`, `monthly`,
+/// `cover_fees`, `promo_code`, `answers`).
+pub fn order(stack: &Running, amount: i64, choices: Value) -> Value {
+    let mut body = donation(stack, amount);
+    if let (Some(donation), Some(choices)) = (body["donation"].as_object_mut(), choices.as_object())
+    {
+        for (key, value) in choices {
+            donation.insert(key.clone(), value.clone());
+        }
+    }
+    body
+}
+
+/// The session id at the end of a checkout URL.
+pub fn session_of(answer: &Answer) -> String {
+    let url = answer.json()["checkout_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    url.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// What is taken of one of a campaign's counters, and its capacity.
+pub fn stock(stack: &Running, campaign: &str, counter: &str) -> (i64, i64) {
+    db(stack)
+        .query_row(
+            "SELECT s.taken, s.capacity FROM stock s JOIN campaigns c ON c.id = s.campaign_id
+             WHERE c.slug = ?1 AND s.counter = ?2",
+            [campaign, counter],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("the counter exists")
+}
+
+/// `POST /v1/checkout/sessions/{id}/expire` at the simulator, as the PSP does after its time.
+pub fn expire(stack: &Running, session_id: &str) {
+    let answer = stack.send(
+        "POST",
+        &format!("{}/v1/checkout/sessions/{session_id}/expire", stack.sim_url),
+        &[
+            ("Authorization", &format!("Bearer {}", stack.sim_api_key)),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        Some(b""),
+    );
+    assert_eq!(answer.status, 200, "expire: {}", answer.body);
+}

@@ -36,9 +36,9 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
     let locale = props.locale;
     let texts = texts(locale);
     let form = {
-        let (rules, presets) = (campaign.rules, campaign.presets.clone());
+        let campaign = campaign.clone();
         let wording = consent(locale, &campaign.organisation);
-        use_reducer(move || FormState::new(rules, &presets, wording))
+        use_reducer(move || FormState::new(campaign, wording))
     };
     let challenge = use_challenge(&props.edge.origin());
     // The anti-robot check starts when the donor starts on the form, not when the page opens:

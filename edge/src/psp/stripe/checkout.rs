@@ -4,6 +4,8 @@
 use serde::Deserialize;
 use url::Url;
 
+use tirelire_domain::setup::CampaignKind;
+
 use super::Stripe;
 use super::objects;
 use crate::psp::{CheckoutOrder, CheckoutSession, HttpRequest, HttpResponse, PspError};
@@ -33,9 +35,15 @@ impl Stripe {
         let amount = order.amount.minor.to_string();
         let currency = order.amount.currency.code().to_ascii_lowercase();
         let expires_at = (order.created_at + SESSION_LIFETIME_SECS).to_string();
-        let fields: [(&str, &str); 15] = [
-            ("mode", "payment"),
-            ("submit_type", "donate"),
+        let mut fields: Vec<(&str, &str)> = vec![
+            (
+                "mode",
+                if order.monthly {
+                    "subscription"
+                } else {
+                    "payment"
+                },
+            ),
             ("line_items[0][quantity]", "1"),
             ("line_items[0][price_data][currency]", &currency),
             ("line_items[0][price_data][unit_amount]", &amount),
@@ -47,10 +55,28 @@ impl Stripe {
             ("locale", order.locale.tag()),
             ("metadata[order_id]", order.order_id),
             ("metadata[campaign]", order.campaign_slug),
-            // Copied by Stripe onto the charge, so that refunds and disputes name the order.
-            ("payment_intent_data[metadata][order_id]", order.order_id),
             ("expires_at", &expires_at),
         ];
+        if order.monthly {
+            fields.extend([
+                ("line_items[0][price_data][recurring][interval]", "month"),
+                // Copied by Stripe onto the subscription and each of its invoices, so that every
+                // instalment and the end of the gift name the order.
+                ("subscription_data[metadata][order_id]", order.order_id),
+                ("subscription_data[metadata][campaign]", order.campaign_slug),
+            ]);
+        } else {
+            let submit = match order.kind {
+                CampaignKind::Donation | CampaignKind::Crowdfunding => "donate",
+                CampaignKind::Event => "book",
+                CampaignKind::Membership => "pay",
+            };
+            fields.extend([
+                ("submit_type", submit),
+                // Copied by Stripe onto the charge, so that refunds and disputes name the order.
+                ("payment_intent_data[metadata][order_id]", order.order_id),
+            ]);
+        }
         // Encoding pairs of strings cannot fail; the fallback only satisfies the type.
         let body = serde_urlencoded::to_string(fields).unwrap_or_default();
         self.post(
@@ -96,6 +122,8 @@ mod tests {
             campaign_slug: "jardin-2026",
             label: "Un composteur & des outils",
             amount: Money::new(2000, Currency::Eur),
+            monthly: false,
+            kind: CampaignKind::Donation,
             email: "camille+dons@example.fr",
             locale: Locale::Fr,
             success_url: "https://jardin.example/dons?tirelire_result=paid",
@@ -177,6 +205,43 @@ mod tests {
         ];
         for (name, value) in expected {
             assert_eq!(field(&form, name), Some(value), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_monthly_gift_opens_a_subscription_whose_invoices_name_the_order() {
+        let monthly = CheckoutOrder {
+            monthly: true,
+            ..order()
+        };
+        let form = form(&stripe().checkout_request(&monthly));
+        for (name, value) in [
+            ("mode", "subscription"),
+            ("line_items[0][price_data][recurring][interval]", "month"),
+            ("line_items[0][price_data][unit_amount]", "2000"),
+            ("subscription_data[metadata][order_id]", "ord_abc"),
+            ("metadata[order_id]", "ord_abc"),
+        ] {
+            assert_eq!(field(&form, name), Some(value), "{name}");
+        }
+        // Stripe refuses these in subscription mode.
+        assert_eq!(
+            field(&form, "payment_intent_data[metadata][order_id]"),
+            None
+        );
+        assert_eq!(field(&form, "submit_type"), None);
+    }
+
+    #[test]
+    fn the_button_says_what_the_campaign_collects() {
+        for (kind, submit) in [
+            (CampaignKind::Donation, "donate"),
+            (CampaignKind::Crowdfunding, "donate"),
+            (CampaignKind::Event, "book"),
+            (CampaignKind::Membership, "pay"),
+        ] {
+            let request = stripe().checkout_request(&CheckoutOrder { kind, ..order() });
+            assert_eq!(field(&form(&request), "submit_type"), Some(submit));
         }
     }
 
