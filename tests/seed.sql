@@ -71,7 +71,7 @@ VALUES
     (935, 900, 'test-reminders', 'Adhésion des rappels', '', 'EUR', '[]', 100, 1000000, NULL,
      unixepoch(), 'membership',
      '{"items":[{"key":"plein","label":"Plein tarif","price":2500}],
-       "validity":{"type":"calendar_year"},"reminder_days":[-30,7]}'),
+       "validity":{"type":"rolling_months","months":2},"reminder_days":[-30,7]}'),
     (936, 900, 'test-checkin', 'La soirée des tests', '', 'EUR', '[]', 100, 1000000, NULL,
      unixepoch(), 'event',
      '{"items":[{"key":"plein","label":"Plein tarif","price":800,"per_order":4}]}')

@@ -227,6 +227,50 @@ impl From<CampaignView> for ViewWire {
     }
 }
 
+/// `GET /v1/campaigns/{slug}/progress`: an open feed of how a campaign is doing, for the
+/// widget's bar and for anyone else (a stream overlay, the association's home page).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The currency of the amounts.
+    pub currency: Currency,
+    /// What was raised, in minor units, less what went back.
+    pub raised: i64,
+    /// The goal, in minor units, if there is one.
+    pub goal: Option<i64>,
+    /// `raised` as a whole percentage of `goal` (it may pass 100).
+    pub percent: Option<u32>,
+    /// How many paid orders count.
+    pub contributors: i64,
+    /// When it ends, in Unix seconds, if it does.
+    pub closes_at: Option<i64>,
+    /// Whole days left before it ends (0 on its last day and after).
+    pub days_left: Option<u32>,
+    /// Whether it still collects.
+    pub open: bool,
+}
+
+impl Progress {
+    /// The progress of `view` at `now`.
+    pub fn of(view: &CampaignView, now: i64) -> Self {
+        let goal = view.goal.map(|goal| goal.minor);
+        Self {
+            currency: view.rules.currency(),
+            raised: view.raised.minor,
+            goal,
+            percent: goal.filter(|goal| *goal > 0).map(|goal| {
+                u32::try_from(view.raised.minor.max(0) * 100 / goal).unwrap_or(u32::MAX)
+            }),
+            contributors: view.donation_count,
+            closes_at: view.offer.closes_at,
+            days_left: view
+                .offer
+                .closes_at
+                .map(|closes| u32::try_from((closes - now).max(0) / 86_400).unwrap_or(0)),
+            open: !view.closed,
+        }
+    }
+}
+
 /// The edge's conditions for a checkout, which the widget follows.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutPolicy {

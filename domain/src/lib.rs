@@ -17,6 +17,7 @@ pub mod origin;
 pub mod payments;
 pub mod setup;
 pub mod staff;
+pub mod tickets;
 mod wire;
 
 pub use campaign::{CampaignSlug, CampaignView, CheckoutPolicy, DonationRules};

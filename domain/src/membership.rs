@@ -110,6 +110,27 @@ impl MemberStanding {
     }
 }
 
+/// A member as the back-office lists them (`GET /v1/admin/members`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberLine {
+    /// Their first name.
+    pub first_name: String,
+    /// Their last name.
+    pub last_name: String,
+    /// Their email address, which makes them one member whatever they renew through.
+    pub email: String,
+    /// The tier of their latest membership.
+    pub tier: String,
+    /// The campaign of their latest membership.
+    pub campaign: String,
+    /// The first day they were a member.
+    pub since: Day,
+    /// The last day their membership covers.
+    pub ends_on: Day,
+    /// Where they stand today.
+    pub standing: MemberStanding,
+}
+
 /// The most reminders a campaign may send around one membership's end.
 pub const MAX_REMINDERS: usize = 4;
 /// How far from the end a reminder may be, in days.

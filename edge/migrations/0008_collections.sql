@@ -120,6 +120,12 @@ ALTER TABLE orders ADD COLUMN psp_subscription_id TEXT;
 ALTER TABLE orders ADD COLUMN subscription_ended_at INTEGER;
 ALTER TABLE orders ADD COLUMN parent_order_id TEXT REFERENCES orders (id);
 ALTER TABLE orders ADD COLUMN psp_invoice_id TEXT;
+-- Where the order came from, for the links its mails carry: the edge that took it, with the
+-- signed token of the donor's own page there (tickets, member card, stopping a monthly gift),
+-- and the association's page that carried the form (to renew a membership).
+ALTER TABLE orders ADD COLUMN edge_url TEXT;
+ALTER TABLE orders ADD COLUMN donor_token TEXT;
+ALTER TABLE orders ADD COLUMN page_url TEXT;
 CREATE UNIQUE INDEX orders_by_invoice ON orders (psp_invoice_id)
     WHERE psp_invoice_id IS NOT NULL;
 CREATE INDEX orders_by_subscription ON orders (psp_subscription_id)
@@ -284,8 +290,8 @@ CREATE TABLE member_reminders (
     PRIMARY KEY (member_id, ends_on, offset_days)
 ) WITHOUT ROWID;
 
--- Keys the edge draws for itself on first use (signing tickets, member cards and the links
--- that stop a monthly gift), so that the deployer has no secret more to set.
+-- Keys the edge draws for itself on first use (signing tickets and the links to a donor's own
+-- page), so that the deployer has no secret more to set.
 CREATE TABLE signing_keys (
     name        TEXT    PRIMARY KEY,
     key         TEXT    NOT NULL,

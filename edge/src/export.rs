@@ -81,6 +81,36 @@ pub fn lines(payments: &[PaymentRow]) -> Result<Vec<u8>, String> {
     finish(writer)
 }
 
+/// A whole small table (members, attendees) as one file: the byte-order mark, the column
+/// names, then each row, every cell a typed text kept from being read as a formula.
+pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Result<Vec<u8>, String> {
+    let mut writer = writer();
+    writer
+        .write_record(header)
+        .map_err(|error| error.to_string())?;
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|cell| text(cell)))
+            .map_err(|error| error.to_string())?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(finish(writer)?);
+    Ok(bytes)
+}
+
+/// A file to download, as the answer to a request, never cached.
+pub fn attachment(file: Vec<u8>, name: &str) -> Result<worker::Response, crate::error::EdgeError> {
+    let mut response = worker::Response::from_bytes(file)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "text/csv; charset=utf-8")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"{name}\""),
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
 /// A typed text, kept from being read as a formula.
 fn text(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -129,6 +159,20 @@ mod tests {
             reference: Some("-0042".into()),
             reversed_at: None,
         }
+    }
+
+    #[test]
+    fn a_table_keeps_every_cell_from_being_a_formula() {
+        let bytes = table(
+            ["Nom", "E-mail"],
+            &[["=HYPERLINK(\"http://x\")".to_owned(), "a@b.fr".to_owned()]],
+        )
+        .unwrap_or_default();
+        let file = String::from_utf8(bytes).unwrap_or_default();
+        assert_eq!(
+            file,
+            "\u{feff}Nom;E-mail\r\n\"'=HYPERLINK(\"\"http://x\"\")\";a@b.fr\r\n"
+        );
     }
 
     #[test]

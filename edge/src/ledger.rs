@@ -13,7 +13,7 @@ use tirelire_domain::OrderStatus;
 use worker::console_warn;
 
 use crate::error::EdgeError;
-use crate::ids::new_delivery_token;
+use crate::ids::{new_delivery_token, new_order_id};
 use crate::mail::Notices;
 use crate::psp::{PaymentChange, PaymentEvent, PspAmount};
 use crate::storage::{Anomaly, EventRecord, OrderChange, Storage, StoredOrder};
@@ -76,6 +76,7 @@ pub async fn apply(
     let Some(order) = find_order(storage, change).await? else {
         return Ok(Outcome::NotOurs);
     };
+    let instalment_id;
     let order_change = match change {
         PaymentChange::Session(update) => {
             if order
@@ -145,6 +146,7 @@ pub async fn apply(
                     next,
                     session_id: &update.session_id,
                     payment_id: update.payment_id.as_deref(),
+                    subscription_id: update.subscription_id.as_deref(),
                 },
                 None => OrderChange::Nothing,
             }
@@ -178,6 +180,28 @@ pub async fn apply(
                 payment_id: &dispute.payment_id,
             }
         }
+        // The first month is paid through the checkout, whose own event settles the order.
+        PaymentChange::Instalment(instalment) if instalment.first => OrderChange::Nothing,
+        PaymentChange::Instalment(instalment) => {
+            if let Some(detail) = other_currency("instalment", &instalment.amount, &order) {
+                keep(
+                    storage,
+                    anomaly("currency_mismatch", Some(order.id.clone()), detail),
+                )
+                .await?;
+                return Ok(Outcome::Anomaly);
+            }
+            instalment_id = new_order_id()?;
+            OrderChange::Instalment {
+                order_id: &instalment_id,
+                invoice_id: &instalment.invoice_id,
+                subscription_id: &instalment.subscription_id,
+                amount: instalment.amount.minor,
+            }
+        }
+        PaymentChange::SubscriptionEnded(end) => OrderChange::SubscriptionEnded {
+            subscription_id: &end.subscription_id,
+        },
     };
 
     let delivery = new_delivery_token()?;
@@ -191,6 +215,23 @@ pub async fn apply(
     };
     if storage.apply_event(&record, &order_change, notices).await? {
         storage.forget_campaign(&order.campaign_slug).await;
+        if let OrderChange::Status {
+            next: OrderStatus::Paid,
+            ..
+        } = &order_change
+        {
+            // A membership's period follows its payment; should this fail, the sweep records
+            // it on its next run.
+            if let Err(error) = storage
+                .record_membership(&order.id, notices.donor, now)
+                .await
+            {
+                console_warn!(
+                    "membership of order {} left to the sweep: {error}",
+                    order.id
+                );
+            }
+        }
         Ok(Outcome::Applied)
     } else {
         Ok(Outcome::Unchanged)
@@ -224,7 +265,32 @@ async fn find_order(
         PaymentChange::Dispute(update) => {
             payment_order(storage, &update.payment_id, update.order_id.as_deref()).await
         }
+        PaymentChange::Instalment(update) => {
+            subscription_order(storage, &update.subscription_id, update.order_id.as_deref()).await
+        }
+        PaymentChange::SubscriptionEnded(end) => {
+            subscription_order(storage, &end.subscription_id, end.order_id.as_deref()).await
+        }
     }
+}
+
+/// The order that opened a subscription: the one that recorded it, or the one its metadata
+/// names when the checkout's own event has not come yet. Either way it must be a monthly gift.
+async fn subscription_order(
+    storage: &Storage,
+    subscription_id: &str,
+    order_id: Option<&str>,
+) -> Result<Option<StoredOrder>, EdgeError> {
+    if let Some(order) = storage.order_for_subscription(subscription_id).await? {
+        return Ok(Some(order));
+    }
+    let Some(order_id) = order_id else {
+        return Ok(None);
+    };
+    Ok(storage
+        .order(order_id)
+        .await?
+        .filter(|order| order.monthly && order.subscription_id.is_none()))
 }
 
 /// The order of a payment: the one that recorded it, or the one its metadata names when the

@@ -5,15 +5,17 @@ use worker::{Context, Env, Method, Request, Response, RouteContext, Router};
 use crate::error::EdgeError;
 use crate::http::{allow_any_origin, preflight, secure};
 use crate::routes::{
-    admin, campaigns, checkout, donors, health, orders, pages, payments, settings, setup, staff,
-    webhooks,
+    admin, campaigns, checkout, donors, health, members, order_page, orders, pages, payments,
+    settings, setup, staff, tickets, webhooks,
 };
 
 /// Answers one request. Every answer, refusals included, carries the security headers, and
 /// every public API answer the CORS header. The back-office's API (`/v1/admin/…`) is for the
-/// edge's own pages only: it carries no CORS header and answers no preflight.
+/// edge's own pages only: it carries no CORS header and answers no preflight; nor do donors'
+/// own pages (`/o/…`), which no other site has any business reading.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let public = !req.path().starts_with("/v1/admin/");
+    let path = req.path();
+    let public = !path.starts_with("/v1/admin/") && !path.starts_with(order_page::PATH);
     let mut response = if req.method() == Method::Options && public {
         preflight()?
     } else {
@@ -38,6 +40,16 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         .get_async("/v1/campaigns/:slug", |_, route| async move {
             reply(campaigns::get(param(&route, "slug"), &route.env).await)
         })
+        .get_async("/v1/campaigns/:slug/progress", |_, route| async move {
+            reply(campaigns::progress(param(&route, "slug"), &route.env).await)
+        })
+        .get_async(
+            "/v1/campaigns/:slug/promo-codes/:code",
+            |_, route| async move {
+                let (slug, code) = (param(&route, "slug"), param(&route, "code"));
+                reply(campaigns::promo_code(slug, code, &route.env).await)
+            },
+        )
         .post_async("/v1/campaigns/:slug/checkout", |req, route| async move {
             reply(checkout::post(req, param(&route, "slug"), &route.env, &route.data).await)
         })
@@ -133,6 +145,40 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .post_async("/v1/admin/payments/:id/refund", |req, route| async move {
             reply(payments::refund(req, param(&route, "id"), &route.env, &route.data).await)
+        })
+        .post_async(
+            "/v1/admin/payments/:id/stop-monthly",
+            |req, route| async move {
+                reply(payments::stop_monthly(req, param(&route, "id"), &route.env).await)
+            },
+        )
+        .post_async("/v1/admin/check-in", |req, route| async move {
+            reply(tickets::check_in(req, &route.env, &route.data).await)
+        })
+        .get_async(
+            "/v1/admin/campaigns/:slug/attendees",
+            |req, route| async move {
+                reply(tickets::attendees(req, param(&route, "slug"), &route.env).await)
+            },
+        )
+        .get_async(
+            "/v1/admin/campaigns/:slug/attendees.csv",
+            |req, route| async move {
+                reply(tickets::attendees_csv(req, param(&route, "slug"), &route.env).await)
+            },
+        )
+        .get_async("/v1/admin/members", |req, route| async move {
+            reply(members::list(req, &route.env).await)
+        })
+        .get_async("/v1/admin/members.csv", |req, route| async move {
+            reply(members::csv(req, &route.env).await)
+        })
+        // A donor's own page: their tickets, their member card, their monthly gift.
+        .get_async("/o/:token", |_, route| async move {
+            reply(order_page::get(param(&route, "token"), &route.env).await)
+        })
+        .post_async("/o/:token/stop", |req, route| async move {
+            reply(order_page::stop(req, param(&route, "token"), &route.env).await)
         })
         // The edge's own pages, served through the Worker so that each answer can say which
         // sites may frame it.

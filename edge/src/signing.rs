@@ -1,5 +1,6 @@
-//! Signed tokens for what a person carries away from the edge: a ticket's QR code, a member
-//! card, the link that stops a monthly gift. A token is `{id}.{signature}`, the signature an
+//! Signed tokens for what a person carries away from the edge: a ticket's QR code, and the link
+//! to a donor's own page (their tickets, their member card, the button that stops a monthly
+//! gift). A token is `{id}.{signature}`, the signature an
 //! HMAC-SHA256 of the purpose and the id, cut to 128 bits, so that a forged or altered token
 //! is refused before anything is looked up. The key is drawn by the edge itself and kept in D1
 //! (see `signing_keys`), so the deployer has no secret more to set.
@@ -14,18 +15,15 @@ use sha2::Sha256;
 pub enum Purpose {
     /// A ticket's QR code, checked at the door.
     Ticket,
-    /// A member's card.
-    MemberCard,
-    /// The link in a monthly donor's mail that stops their gift.
-    StopGift,
+    /// The link, in a donor's mail, to the page of their order.
+    Order,
 }
 
 impl Purpose {
     fn tag(self) -> &'static str {
         match self {
             Self::Ticket => "ticket",
-            Self::MemberCard => "member",
-            Self::StopGift => "stop",
+            Self::Order => "order",
         }
     }
 }
@@ -116,14 +114,14 @@ mod tests {
 
     #[test]
     fn a_token_is_worth_nothing_for_another_purpose_or_under_another_key() {
-        let token = signer().sign(Purpose::MemberCard, "42");
-        assert_eq!(signer().verify(Purpose::StopGift, &token), None);
+        let token = signer().sign(Purpose::Order, "42");
+        assert_eq!(signer().verify(Purpose::Ticket, &token), None);
         assert_eq!(
-            Signer::new(b"another key".to_vec()).verify(Purpose::MemberCard, &token),
+            Signer::new(b"another key".to_vec()).verify(Purpose::Order, &token),
             None
         );
         for junk in ["", ".", "42", "42.", ".abc", "42.!!!"] {
-            assert_eq!(signer().verify(Purpose::MemberCard, junk), None, "{junk}");
+            assert_eq!(signer().verify(Purpose::Order, junk), None, "{junk}");
         }
     }
 }

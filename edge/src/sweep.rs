@@ -13,7 +13,9 @@
 //!    its delivery failed for good;
 //! 4. retention: the name and email on orders never paid are erased after the retention
 //!    period, old attempt keys and counters are dropped, and so are messages sent before it;
-//! 5. mail: messages due in the outbox (first attempts whose `wait_until` did not finish,
+//! 5. members: periods of paid memberships not recorded yet, and the renewal reminders due
+//!    today, each written once whatever the number of runs;
+//! 6. mail: messages due in the outbox (first attempts whose `wait_until` did not finish,
 //!    retries after their backoff) are sent, a few per run.
 //!
 //! The run's clock is the schedule's time, so tests can run it as if later.
@@ -45,6 +47,8 @@ const CHECKS_PER_RUN: u32 = 4;
 const EVENT_PAGES_PER_RUN: u32 = 1;
 /// Orders erased per run.
 const ERASED_PER_RUN: u32 = 200;
+/// Memberships recorded late per run.
+const MEMBERSHIPS_PER_RUN: u32 = 5;
 /// Messages sent per run: one subrequest (a connection or a request) and two D1 queries each.
 const MAILS_PER_RUN: u32 = 5;
 
@@ -63,6 +67,8 @@ pub struct Report {
     pub applied: u32,
     /// Orders whose personal data was erased.
     pub erased: usize,
+    /// Renewal reminders written.
+    pub reminders: usize,
     /// What became of the messages sent.
     pub mail: mail::outbox::Sent,
 }
@@ -88,6 +94,12 @@ async fn sweep(env: &Env, now: i64) -> Result<Report, EdgeError> {
         .forget_old_attempts(now - ATTEMPT_WINDOW_SECS, now)
         .await?;
     storage.forget_sent_mail(now - retention).await?;
+    for order_id in storage.unrecorded_memberships(MEMBERSHIPS_PER_RUN).await? {
+        storage.record_membership(&order_id, true, now).await?;
+    }
+    report.reminders = storage
+        .write_due_reminders(tirelire_domain::Day::from_unix(now), now)
+        .await?;
     // Mail before the PSP: it does not need one, and a PSP that fails must not hold it up.
     match mail::outbox::send_due(env, &storage, now, MAILS_PER_RUN).await {
         Ok(sent) => report.mail = sent,

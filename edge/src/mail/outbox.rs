@@ -140,7 +140,11 @@ pub fn compose(settings: &MailSettings, row: &OutboxMessage) -> Result<Message, 
         .collect();
     let rendered = templates::render(template, locale, &borrowed)?;
     let to = match template {
-        Template::DonorReceipt => Mailbox::named(
+        Template::DonorReceipt
+        | Template::TicketReceipt
+        | Template::MonthlyReceipt
+        | Template::MemberCard
+        | Template::MemberReminder => Mailbox::named(
             format!(
                 "{} {}",
                 text(&params, "first_name"),
@@ -218,6 +222,16 @@ fn values(
             let value = match *name {
                 "amount" => amount(),
                 "date" => date("paid_at").or_else(|| date("date")),
+                "starts_on" | "ends_on" => date(name),
+                "when" => Some(
+                    match (params.get("ended").and_then(Value::as_bool), locale) {
+                        (Some(true), Locale::Fr) => "a pris fin",
+                        (_, Locale::Fr) => "prendra fin",
+                        (Some(true), Locale::En) => "ended",
+                        (_, Locale::En) => "will end",
+                    }
+                    .to_owned(),
+                ),
                 "contact" => Some(settings.contact().to_owned()),
                 "provider" => Some(settings.provider.name().to_owned()),
                 "donor_name" => Some(

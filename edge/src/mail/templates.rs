@@ -8,6 +8,14 @@ use tirelire_domain::Locale;
 pub enum Template {
     /// To the donor, once the payment is applied.
     DonorReceipt,
+    /// To the donor of tickets, once paid, with the link to them.
+    TicketReceipt,
+    /// To a monthly donor, for each instalment, with the link that stops the gift.
+    MonthlyReceipt,
+    /// To a new or renewing member, with their period and the link to their card.
+    MemberCard,
+    /// To a member whose membership ends soon or has ended.
+    MemberReminder,
     /// To the treasurer, for each payment, if they asked.
     TreasurerPayment,
     /// A sign-in link to the back-office.
@@ -18,8 +26,12 @@ pub enum Template {
 
 impl Template {
     /// Every template.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 8] = [
         Self::DonorReceipt,
+        Self::TicketReceipt,
+        Self::MonthlyReceipt,
+        Self::MemberCard,
+        Self::MemberReminder,
         Self::TreasurerPayment,
         Self::SignIn,
         Self::Test,
@@ -29,6 +41,10 @@ impl Template {
     pub fn name(self) -> &'static str {
         match self {
             Self::DonorReceipt => "donor_receipt",
+            Self::TicketReceipt => "ticket_receipt",
+            Self::MonthlyReceipt => "monthly_receipt",
+            Self::MemberCard => "member_card",
+            Self::MemberReminder => "member_reminder",
             Self::TreasurerPayment => "treasurer_payment",
             Self::SignIn => "sign_in",
             Self::Test => "test",
@@ -52,6 +68,47 @@ impl Template {
                 "campaign",
                 "organisation",
                 "reference",
+                "contact",
+            ],
+            Self::TicketReceipt => &[
+                "first_name",
+                "amount",
+                "date",
+                "campaign",
+                "organisation",
+                "reference",
+                "contact",
+                "link",
+                "seats",
+            ],
+            Self::MonthlyReceipt => &[
+                "first_name",
+                "amount",
+                "date",
+                "campaign",
+                "organisation",
+                "reference",
+                "contact",
+                "link",
+            ],
+            Self::MemberCard => &[
+                "first_name",
+                "amount",
+                "date",
+                "campaign",
+                "organisation",
+                "reference",
+                "contact",
+                "link",
+                "starts_on",
+                "ends_on",
+            ],
+            Self::MemberReminder => &[
+                "first_name",
+                "organisation",
+                "when",
+                "ends_on",
+                "link",
                 "contact",
             ],
             Self::TreasurerPayment => &[
@@ -78,10 +135,18 @@ impl Template {
         }
         match (locale, self) {
             (Locale::Fr, Self::DonorReceipt) => files!("fr", "donor_receipt"),
+            (Locale::Fr, Self::TicketReceipt) => files!("fr", "ticket_receipt"),
+            (Locale::Fr, Self::MonthlyReceipt) => files!("fr", "monthly_receipt"),
+            (Locale::Fr, Self::MemberCard) => files!("fr", "member_card"),
+            (Locale::Fr, Self::MemberReminder) => files!("fr", "member_reminder"),
             (Locale::Fr, Self::TreasurerPayment) => files!("fr", "treasurer_payment"),
             (Locale::Fr, Self::SignIn) => files!("fr", "sign_in"),
             (Locale::Fr, Self::Test) => files!("fr", "test"),
             (Locale::En, Self::DonorReceipt) => files!("en", "donor_receipt"),
+            (Locale::En, Self::TicketReceipt) => files!("en", "ticket_receipt"),
+            (Locale::En, Self::MonthlyReceipt) => files!("en", "monthly_receipt"),
+            (Locale::En, Self::MemberCard) => files!("en", "member_card"),
+            (Locale::En, Self::MemberReminder) => files!("en", "member_reminder"),
             (Locale::En, Self::TreasurerPayment) => files!("en", "treasurer_payment"),
             (Locale::En, Self::SignIn) => files!("en", "sign_in"),
             (Locale::En, Self::Test) => files!("en", "test"),

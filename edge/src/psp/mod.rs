@@ -178,6 +178,35 @@ pub enum PaymentChange {
     Refund(RefundUpdate),
     /// The donor's bank disputed the payment, or the dispute closed.
     Dispute(DisputeUpdate),
+    /// A subscription's invoice was paid: an instalment of a monthly gift.
+    Instalment(InstalmentUpdate),
+    /// A subscription ended: the monthly gift stops.
+    SubscriptionEnded(SubscriptionEnd),
+}
+
+/// What a paid invoice of a subscription says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstalmentUpdate {
+    /// The PSP's id for the invoice, which makes the instalment once.
+    pub invoice_id: String,
+    /// The PSP's id for the subscription.
+    pub subscription_id: String,
+    /// The order that opened the subscription, from the subscription's metadata.
+    pub order_id: Option<String>,
+    /// The amount paid.
+    pub amount: PspAmount,
+    /// Whether it is the first invoice, paid through the checkout itself (its order is the one
+    /// that opened the subscription), rather than a later month.
+    pub first: bool,
+}
+
+/// What the end of a subscription says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionEnd {
+    /// The PSP's id for the subscription.
+    pub subscription_id: String,
+    /// The order that opened it, from its metadata.
+    pub order_id: Option<String>,
 }
 
 /// An amount as the PSP wrote it: minor units and an ISO 4217 code, upper case. It is not
@@ -217,6 +246,8 @@ pub struct SessionUpdate {
     pub amount: Option<PspAmount>,
     /// The PSP's id for the payment made through the session, once there is one.
     pub payment_id: Option<String>,
+    /// The PSP's id for the subscription the session opened, for a monthly gift.
+    pub subscription_id: Option<String>,
 }
 
 /// What a refund event says.
@@ -320,6 +351,13 @@ pub trait PaymentProvider {
 
     /// Reads the answer to a refund request.
     fn read_refund(&self, response: &HttpResponse) -> Result<RefundReceipt, PspError>;
+
+    /// The request that stops a subscription at once: no instalment follows.
+    fn cancel_subscription(&self, subscription_id: &str) -> HttpRequest;
+
+    /// Reads the answer to [`PaymentProvider::cancel_subscription`]: `Ok` when the subscription
+    /// is stopped, now or before.
+    fn read_cancellation(&self, response: &HttpResponse) -> Result<(), PspError>;
 
     /// The request for the events after `cursor` (an event id), oldest first, or the newest
     /// one when there is no cursor yet; `None` when the provider keeps no event list.

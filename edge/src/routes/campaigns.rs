@@ -1,6 +1,8 @@
 //! `GET /v1/campaigns/{slug}`: what the widget shows, with live totals and the conditions of a
 //! checkout. A closed campaign says so (`closed`), and an archived one is not found.
 
+use tirelire_domain::campaign::Progress;
+use tirelire_domain::offer::PromoCode;
 use tirelire_domain::setup::CampaignStatus;
 use tirelire_domain::{CampaignSlug, CheckoutPolicy};
 use worker::{Env, Response, console_warn};
@@ -30,6 +32,34 @@ pub async fn get(slug: &str, env: &Env) -> Result<Response, EdgeError> {
     let mut view = campaign.view_at(crate::http::now_secs());
     view.checkout = policy(env)?;
     Ok(json(200, &view)?)
+}
+
+/// `GET /v1/campaigns/{slug}/progress`: how the campaign is doing, open to any site.
+pub async fn progress(slug: &str, env: &Env) -> Result<Response, EdgeError> {
+    let (_, campaign) = find(slug, env).await?;
+    let now = crate::http::now_secs();
+    let mut response = json(200, &Progress::of(&campaign.view_at(now), now))?;
+    // Totals are cached for a minute anyway; a feed read by an overlay every few seconds
+    // may as well be cached by the browser and Cloudflare for as long.
+    response
+        .headers_mut()
+        .set("Cache-Control", "public, max-age=30")?;
+    Ok(response)
+}
+
+/// `GET /v1/campaigns/{slug}/promo-codes/{code}`: what a code the donor typed takes off, so
+/// that the form shows the right total before sending. Unknown codes are 404; a code's limit
+/// of uses is not told, and is checked by the checkout.
+pub async fn promo_code(slug: &str, code: &str, env: &Env) -> Result<Response, EdgeError> {
+    let (_, campaign) = find(slug, env).await?;
+    let Some(promo) = campaign.promo_code(code) else {
+        return Err(EdgeError::NotFound);
+    };
+    let public = PromoCode {
+        limit: None,
+        ..promo.clone()
+    };
+    Ok(json(200, &public)?)
 }
 
 /// What the edge asks of a checkout. Without the PSP's keys the form still shows, and the

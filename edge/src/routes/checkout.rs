@@ -112,12 +112,13 @@ pub async fn post(
         &order_id,
         return_params::CANCELLED,
     );
+    let signer = storage.signer(&new_secret()?, now).await?;
     let tickets = if campaign.view.kind == CampaignKind::Event {
-        let signer = storage.signer(&new_secret()?, now).await?;
         new_tickets(&donation, |id| signer.sign(Purpose::Ticket, id))?
     } else {
         Vec::new()
     };
+    let donor_token = signer.sign(Purpose::Order, &order_id);
     let windows = counted_windows(client.as_deref(), &donation, &settings, now);
     let order = NewOrder {
         id: &order_id,
@@ -130,6 +131,9 @@ pub async fn post(
         windows: &windows,
         tickets: &tickets,
         tax_receipt: campaign.offer.tax_receipt,
+        edge_url: &own_origin,
+        donor_token: &donor_token,
+        page_url: &request.return_url,
         settle_free: None,
         now,
     };
@@ -144,8 +148,17 @@ pub async fn post(
                 ..order
             })
             .await;
-        accepted(inserted, &storage, &campaign, &donation, attempt, now).await?;
+        if let Some(answer) =
+            accepted(inserted, &storage, &campaign, &donation, attempt, now).await?
+        {
+            return Ok(answer);
+        }
         storage.forget_campaign(&campaign.view.slug).await;
+        if campaign.view.kind == CampaignKind::Membership {
+            storage
+                .record_membership(&order_id, notices.donor, now)
+                .await?;
+        }
         ctx.wait_until(crate::mail::outbox::send_after(env.clone(), now, 4));
         return Ok(json(
             201,

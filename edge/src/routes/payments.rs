@@ -17,7 +17,9 @@
 //! - `POST /v1/admin/payments/{id}/receipt` sends the donor's receipt again (treasurer);
 //! - `POST /v1/admin/payments/{id}/refund` `{"amount"?}` asks the PSP to give back all or part
 //!   of a card payment (treasurer, recent sign-in). The refund reaches the totals when the
-//!   PSP's event arrives, as any refund does.
+//!   PSP's event arrives, as any refund does;
+//! - `POST /v1/admin/payments/{id}/stop-monthly` stops a monthly gift: no instalment follows
+//!   (treasurer, recent sign-in).
 
 use futures_util::stream;
 use tirelire_domain::payments::{
@@ -275,6 +277,28 @@ pub async fn reverse(
         None if storage.order(id).await?.is_some() => Err(EdgeError::NotReversible(id.to_owned())),
         None => Err(EdgeError::OrderNotFound),
     }
+}
+
+/// `POST /v1/admin/payments/{id}/stop-monthly`: stops a monthly gift at the PSP, as the donor
+/// can from their own page (treasurer, recent sign-in).
+pub async fn stop_monthly(req: Request, id: &str, env: &Env) -> Result<Response, EdgeError> {
+    let (storage, caller) = writer(&req, env, MONEY).await?;
+    if !is_order_id(id) {
+        return Err(EdgeError::OrderNotFound);
+    }
+    let order = storage.order(id).await?.ok_or(EdgeError::OrderNotFound)?;
+    let Some(subscription) = order.subscription_id.as_deref().filter(|_| order.monthly) else {
+        return Err(EdgeError::NotRefundable(id.to_owned()));
+    };
+    super::order_page::stop_subscription(
+        env,
+        &storage,
+        id,
+        subscription,
+        Some(caller.session.person_id),
+    )
+    .await?;
+    Ok(json(200, &serde_json::json!({ "stopped": true }))?)
 }
 
 /// `POST /v1/admin/payments/{id}/refund`.

@@ -1,5 +1,8 @@
 //! The keys the edge draws for itself, kept in D1: the first request that needs one draws it,
-//! and every later one reads the same.
+//! and every later one reads the same. An isolate keeps the key it read, so that a checkout
+//! reads it once per isolate, not once per request.
+
+use std::cell::RefCell;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,10 +17,17 @@ struct KeyRow {
     key: String,
 }
 
+thread_local! {
+    static KEY: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+}
+
 impl Storage {
     /// The signer of tickets, member cards and stop links, with the deployment's key, drawn
     /// (`candidate`, random) the first time.
     pub async fn signer(&self, candidate: &str, now: i64) -> Result<Signer, StorageError> {
+        if let Some(key) = KEY.with(|key| key.borrow().clone()) {
+            return Ok(Signer::new(key));
+        }
         let results = self
             .db
             .batch(vec![
@@ -41,6 +51,7 @@ impl Storage {
         let key = URL_SAFE_NO_PAD
             .decode(key.key)
             .map_err(|_| StorageError::Corrupt("the signing key is not URL-safe base64".into()))?;
+        KEY.with(|kept| *kept.borrow_mut() = Some(key.clone()));
         Ok(Signer::new(key))
     }
 }

@@ -43,6 +43,25 @@ pub enum OrderChange<'a> {
         session_id: &'a str,
         /// The PSP's payment, if the event names it.
         payment_id: Option<&'a str>,
+        /// The PSP's subscription, if the session opened one.
+        subscription_id: Option<&'a str>,
+    },
+    /// A later month of a monthly gift was paid: it becomes an order of its own, paid, that
+    /// names the first.
+    Instalment {
+        /// The new order's id.
+        order_id: &'a str,
+        /// The PSP's invoice, which makes the instalment once.
+        invoice_id: &'a str,
+        /// The PSP's subscription.
+        subscription_id: &'a str,
+        /// The amount paid, in minor units.
+        amount: i64,
+    },
+    /// The monthly gift stopped.
+    SubscriptionEnded {
+        /// The PSP's subscription.
+        subscription_id: &'a str,
     },
     /// Money went back to the donor.
     Refunded {
@@ -113,12 +132,16 @@ impl Storage {
         // The change itself is the last of these; before it, at most, the ids the event teaches
         // the order, which change nothing that counts.
         let change_index = (statements.len() > 1).then(|| statements.len() - 1);
-        if let OrderChange::Status {
-            next: OrderStatus::Paid,
-            ..
-        } = change
-        {
-            statements.extend(self.paid_notices(event.order_id, notices, event.now)?);
+        let paid = match change {
+            OrderChange::Status {
+                next: OrderStatus::Paid,
+                ..
+            } => Some(event.order_id),
+            OrderChange::Instalment { order_id, .. } => Some(*order_id),
+            _ => None,
+        };
+        if let Some(paid) = paid {
+            statements.extend(self.paid_notices(paid, notices, event.now)?);
         }
         let results = self.db.batch(statements).await?;
         match change_index.and_then(|index| results.get(index)) {
@@ -158,6 +181,7 @@ impl Storage {
                 next,
                 session_id,
                 payment_id,
+                subscription_id,
             } => {
                 return Ok(vec![
                     query!(
@@ -166,6 +190,7 @@ impl Storage {
                             "UPDATE orders
                              SET psp_session_id = COALESCE(psp_session_id, ?2),
                                  psp_payment_id = COALESCE(psp_payment_id, ?3),
+                                 psp_subscription_id = COALESCE(psp_subscription_id, ?7),
                                  updated_at = ?4
                              WHERE id = ?1 AND {}",
                             first(5)
@@ -176,6 +201,7 @@ impl Storage {
                         event.now,
                         event.id,
                         event.delivery,
+                        subscription_id,
                     )?,
                     self.move_statement(
                         event.order_id,
@@ -185,6 +211,67 @@ impl Storage {
                     )?,
                 ]);
             }
+            OrderChange::Instalment {
+                order_id,
+                invoice_id,
+                subscription_id,
+                amount,
+            } => {
+                // The first order lends the instalment its donor and its links; the invoice's
+                // unique index makes a second instalment for one invoice impossible.
+                return Ok(vec![
+                    query!(
+                        &self.db,
+                        &format!(
+                            "INSERT INTO orders (id, campaign_id, amount, currency, first_name,
+                                 last_name, email, locale, consent_at, consent_version,
+                                 consent_text, status, psp, created_at, updated_at, monthly,
+                                 tax_receipt, parent_order_id, psp_invoice_id,
+                                 psp_subscription_id, edge_url, donor_token, page_url)
+                             SELECT ?1, campaign_id, ?3, currency, first_name, last_name, email,
+                                    locale, consent_at, consent_version, consent_text, 'pending',
+                                    psp, ?4, ?4, 0, tax_receipt, id, ?5, ?6, edge_url,
+                                    donor_token, page_url
+                             FROM orders WHERE id = ?2 AND {}
+                             ON CONFLICT DO NOTHING",
+                            first(7)
+                        ),
+                        order_id,
+                        event.order_id,
+                        amount,
+                        event.now,
+                        invoice_id,
+                        subscription_id,
+                        event.id,
+                        event.delivery,
+                    )?,
+                    query!(
+                        &self.db,
+                        "INSERT INTO order_lines (order_id, position, kind, key, label, quantity,
+                                                  unit_amount, amount)
+                         SELECT ?1, 0, 'gift', '', '', 1, ?2, ?2
+                         WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1)",
+                        order_id,
+                        amount,
+                    )?,
+                    self.move_statement(order_id, OrderStatus::Paid, event.now, None)?,
+                ]);
+            }
+            OrderChange::SubscriptionEnded { subscription_id } => query!(
+                &self.db,
+                &format!(
+                    "UPDATE orders
+                     SET subscription_ended_at = ?2, updated_at = ?2,
+                         psp_subscription_id = COALESCE(psp_subscription_id, ?3)
+                     WHERE id = ?1 AND monthly = 1 AND subscription_ended_at IS NULL AND {}",
+                    first(4)
+                ),
+                event.order_id,
+                event.now,
+                subscription_id,
+                event.id,
+                event.delivery,
+            )?,
             // Stripe gives the running total, so the largest one seen is the truth, whatever
             // the order the events come in; a refund that comes before the payment is recorded
             // is kept and counted when it is.

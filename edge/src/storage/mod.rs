@@ -13,20 +13,23 @@ mod detail;
 mod donors;
 mod keys;
 mod ledger;
+mod members;
 mod orders;
 mod outbox;
 mod payments;
 mod staff;
+mod tickets;
 
 use thiserror::Error;
 use worker::{D1Database, Env, kv::KvStore};
 
 pub use campaigns::CampaignRecord;
 pub use ledger::{Anomaly, EventRecord, OrderChange};
-pub use orders::{Inserted, NewOrder, NewTicket, StoredOrder};
+pub use orders::{Inserted, NewOrder, NewTicket, OrderPage, StoredOrder};
 pub use outbox::{OutboxMessage, OutboxProblem, OutboxSummary};
 pub use payments::{Cursor, HandPayment};
 pub use staff::{Actor, StaffSession};
+pub use tickets::{CheckedIn, StoredTicket};
 
 /// The D1 binding's name in `wrangler.toml`.
 pub const DB_BINDING: &str = "DB";

@@ -36,6 +36,12 @@ pub struct NewOrder<'a> {
     pub tickets: &'a [NewTicket],
     /// Whether the campaign's gifts may be receipted for tax relief.
     pub tax_receipt: bool,
+    /// The edge that takes the order, for the links in its mails.
+    pub edge_url: &'a str,
+    /// The signed token of the donor's own page.
+    pub donor_token: &'a str,
+    /// The page that carried the form.
+    pub page_url: &'a str,
     /// Whether the order comes to nothing and is confirmed at once, without the PSP; it then
     /// writes the messages in `notices`.
     pub settle_free: Option<&'a Notices>,
@@ -84,6 +90,10 @@ pub struct StoredOrder {
     pub session_id: Option<String>,
     /// The PSP's payment, once paid.
     pub payment_id: Option<String>,
+    /// Whether it is a monthly gift.
+    pub monthly: bool,
+    /// The PSP's subscription, once a monthly gift is paid.
+    pub subscription_id: Option<String>,
     /// The payment page, once opened.
     pub checkout_url: Option<String>,
     /// The request that opens the payment page.
@@ -101,6 +111,8 @@ struct OrderRow {
     psp_payment_id: Option<String>,
     checkout_url: Option<String>,
     psp_request: Option<String>,
+    monthly: i64,
+    psp_subscription_id: Option<String>,
 }
 
 impl OrderRow {
@@ -116,6 +128,8 @@ impl OrderRow {
             campaign_slug,
             session_id: self.psp_session_id,
             payment_id: self.psp_payment_id,
+            monthly: self.monthly != 0,
+            subscription_id: self.psp_subscription_id,
             checkout_url: self.checkout_url,
             psp_request: self.psp_request,
             id: self.id,
@@ -128,7 +142,8 @@ impl OrderRow {
 fn orders_where(rest: &str) -> String {
     format!(
         "SELECT o.id, c.slug AS campaign_slug, o.amount, o.currency, o.status,
-                o.psp_session_id, o.psp_payment_id, o.checkout_url, o.psp_request
+                o.psp_session_id, o.psp_payment_id, o.checkout_url, o.psp_request,
+                o.monthly, o.psp_subscription_id
          FROM orders o JOIN campaigns c ON c.id = o.campaign_id
          WHERE {rest}"
     )
@@ -154,6 +169,43 @@ async fn one_order(statement: D1PreparedStatement) -> Result<Option<StoredOrder>
 #[derive(Deserialize)]
 struct Count {
     count: i64,
+}
+
+/// What the donor's own page shows of an order.
+#[derive(Clone, Debug, Deserialize)]
+pub struct OrderPage {
+    /// The order's id.
+    pub id: String,
+    /// Its status's name.
+    pub status: String,
+    /// Its amount, in minor units.
+    pub amount: i64,
+    /// Its currency's code.
+    pub currency: String,
+    /// The donor's language.
+    pub locale: String,
+    /// The donor's first name.
+    pub first_name: String,
+    /// The donor's last name.
+    pub last_name: String,
+    /// The campaign's kind.
+    pub kind: String,
+    /// The campaign's title.
+    pub campaign: String,
+    /// The association's name.
+    pub organisation: String,
+    /// Whether it is a monthly gift (1) or not (0).
+    pub monthly: i64,
+    /// The PSP's subscription, for a monthly gift.
+    pub subscription_id: Option<String>,
+    /// When the monthly gift stopped.
+    pub subscription_ended_at: Option<i64>,
+    /// The first day of the membership it bought.
+    pub starts_on: Option<String>,
+    /// The last day of the membership it bought.
+    pub ends_on: Option<String>,
+    /// The tier or first rate picked.
+    pub tier: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -214,9 +266,9 @@ impl Storage {
             "INSERT INTO orders (id, campaign_id, amount, currency, first_name, last_name, email,
                                  locale, consent_at, consent_version, consent_text, status, psp,
                                  attempt_key, psp_request, created_at, updated_at, answers,
-                                 monthly, tax_receipt)
+                                 monthly, tax_receipt, edge_url, donor_token, page_url)
              SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13, ?14, ?9, ?9,
-                    ?16, ?17, ?18
+                    ?16, ?17, ?18, ?19, ?20, ?21
              WHERE NOT EXISTS (
                  SELECT 1 FROM json_each(?15) AS guard
                  JOIN rate_counters r
@@ -243,6 +295,9 @@ impl Storage {
             answers,
             donation.priced.monthly,
             order.tax_receipt,
+            order.edge_url,
+            order.donor_token,
+            order.page_url,
         )?);
         let insert_index = statements.len() - 1;
         // What follows is written only with the order: its id is new, so it exists only if
@@ -335,6 +390,19 @@ impl Storage {
         payment_id: &str,
     ) -> Result<Option<StoredOrder>, StorageError> {
         let statement = query!(&self.db, &orders_where("o.psp_payment_id = ?1"), payment_id,)?;
+        one_order(statement).await
+    }
+
+    /// The monthly gift that opened this PSP subscription.
+    pub async fn order_for_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<Option<StoredOrder>, StorageError> {
+        let statement = query!(
+            &self.db,
+            &orders_where("o.psp_subscription_id = ?1 AND o.monthly = 1"),
+            subscription_id,
+        )?;
         one_order(statement).await
     }
 
@@ -455,6 +523,56 @@ impl Storage {
             event_id,
             delivery,
         )?)
+    }
+
+    /// What the donor's own page shows of an order, unless its data was erased.
+    pub async fn order_page(&self, order_id: &str) -> Result<Option<OrderPage>, StorageError> {
+        Ok(query!(
+            &self.db,
+            "SELECT o.id, o.status, o.amount, o.currency, o.locale, o.first_name, o.last_name,
+                    c.kind, c.title AS campaign, g.name AS organisation, o.monthly,
+                    o.psp_subscription_id AS subscription_id, o.subscription_ended_at,
+                    m.starts_on, m.ends_on,
+                    (SELECT label FROM order_lines WHERE order_id = o.id AND kind = 'item'
+                     LIMIT 1) AS tier
+             FROM orders o JOIN campaigns c ON c.id = o.campaign_id
+             JOIN organisations g ON g.id = c.organisation_id
+             LEFT JOIN memberships m ON m.order_id = o.id AND m.cancelled_at IS NULL
+             WHERE o.id = ?1 AND o.erased_at IS NULL",
+            order_id
+        )?
+        .first::<OrderPage>(None)
+        .await?)
+    }
+
+    /// Records that a monthly gift stopped, once; it never starts again. Stopped from the
+    /// back-office, the person who did it is in the audit log, in the same batch.
+    pub async fn end_subscription(
+        &self,
+        order_id: &str,
+        by: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let mut statements = vec![query!(
+            &self.db,
+            "UPDATE orders SET subscription_ended_at = ?2, updated_at = ?2
+             WHERE id = ?1 AND monthly = 1 AND subscription_ended_at IS NULL",
+            order_id,
+            now,
+        )?];
+        if let Some(person) = by {
+            statements.push(self.audit_statement(
+                &super::staff::AuditEntry {
+                    actor: super::Actor::Person(person),
+                    action: "monthly_gift_stopped",
+                    subject: format!("order:{order_id}"),
+                    detail: None,
+                },
+                now,
+            )?);
+        }
+        let results = self.db.batch(statements).await?;
+        Ok(results.first().map(changes).transpose()?.unwrap_or(0) > 0)
     }
 
     /// The public view of an order.

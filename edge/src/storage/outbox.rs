@@ -68,10 +68,13 @@ impl Storage {
         now: i64,
     ) -> Result<Option<D1PreparedStatement>, StorageError> {
         // The order's values as the messages need them; the edge formats them when sending.
+        // `link` is the donor's own page (tickets, membership card, stopping a monthly gift).
         const FROM_ORDER: &str = "o.id, ?2, ?2, json_object(
                 'first_name', o.first_name, 'last_name', o.last_name, 'email', o.email,
                 'amount', o.amount, 'currency', o.currency, 'paid_at', COALESCE(o.paid_at, ?2),
-                'campaign', c.title, 'organisation', g.name, 'reference', o.id)
+                'campaign', c.title, 'organisation', g.name, 'reference', o.id,
+                'link', COALESCE(o.edge_url || '/o/' || o.donor_token, ''),
+                'seats', (SELECT count(*) FROM tickets t WHERE t.order_id = o.id))
              FROM orders AS o
              JOIN campaigns AS c ON c.id = o.campaign_id
              JOIN organisations AS g ON g.id = c.organisation_id
@@ -79,8 +82,15 @@ impl Storage {
         if !notices.donor {
             return Ok(None);
         }
+        // Each kind thanks in its own words; a membership's mail waits for its period, which
+        // the membership's own batch writes (see `record_membership`).
         let donor = format!(
-            "SELECT 'donor_receipt:' || o.id, 'donor_receipt', o.locale, o.email, {FROM_ORDER}"
+            "SELECT 'donor_receipt:' || o.id,
+                    CASE WHEN c.kind = 'event' THEN 'ticket_receipt'
+                         WHEN o.monthly = 1 OR o.parent_order_id IS NOT NULL
+                         THEN 'monthly_receipt'
+                         ELSE 'donor_receipt' END,
+                    o.locale, o.email, {FROM_ORDER} AND c.kind <> 'membership'"
         );
         let insert = |selects: &str| {
             format!(

@@ -186,6 +186,21 @@ impl PaymentProvider for Stripe {
         refund::read(response)
     }
 
+    fn cancel_subscription(&self, subscription_id: &str) -> HttpRequest {
+        self.request(
+            "DELETE",
+            &format!(
+                "/v1/subscriptions/{}",
+                objects::path_segment(subscription_id)
+            ),
+            None,
+        )
+    }
+
+    fn read_cancellation(&self, response: &HttpResponse) -> Result<(), PspError> {
+        objects::read_cancellation(response)
+    }
+
     fn events_request(&self, cursor: Option<&str>) -> Option<HttpRequest> {
         Some(self.request("GET", &events::list_path(cursor), None))
     }

@@ -6,7 +6,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use tirelire_domain::{DisputeStatus, OrderStatus};
 
-use crate::psp::{DisputeUpdate, HttpResponse, PspAmount, PspError, RefundUpdate, SessionUpdate};
+use crate::psp::{
+    DisputeUpdate, HttpResponse, InstalmentUpdate, PspAmount, PspError, RefundUpdate,
+    SessionUpdate, SubscriptionEnd,
+};
 
 /// Reads a successful answer as `T`, or Stripe's error object as a [`PspError`] that says
 /// whether retrying could help. The PSP's words go to the log only.
@@ -87,6 +90,8 @@ pub(super) struct Session {
     currency: Option<String>,
     #[serde(default)]
     payment_intent: Value,
+    #[serde(default)]
+    subscription: Value,
 }
 
 impl Session {
@@ -109,9 +114,96 @@ impl Session {
             outcome,
             amount: amount(self.amount_total, self.currency.as_deref()),
             payment_id: id_of(&self.payment_intent),
+            subscription_id: id_of(&self.subscription),
             session_id: self.id,
         }
     }
+}
+
+/// An Invoice, as `invoice.paid` carries it. Since the 2025 API versions, an invoice names its
+/// subscription, and the subscription's metadata, under `parent.subscription_details`.
+#[derive(Deserialize)]
+pub(super) struct Invoice {
+    id: String,
+    #[serde(default)]
+    billing_reason: Option<String>,
+    amount_paid: i64,
+    currency: String,
+    #[serde(default)]
+    parent: Option<InvoiceParent>,
+}
+
+#[derive(Deserialize)]
+struct InvoiceParent {
+    #[serde(default)]
+    subscription_details: Option<SubscriptionDetails>,
+}
+
+#[derive(Deserialize)]
+struct SubscriptionDetails {
+    #[serde(default)]
+    subscription: Value,
+    #[serde(default)]
+    metadata: Map<String, Value>,
+}
+
+impl Invoice {
+    /// The instalment it pays, if it belongs to a subscription.
+    pub fn into_update(self) -> Option<InstalmentUpdate> {
+        let details = self.parent?.subscription_details?;
+        Some(InstalmentUpdate {
+            subscription_id: id_of(&details.subscription)?,
+            order_id: order_id(&details.metadata),
+            invoice_id: self.id,
+            amount: PspAmount {
+                minor: self.amount_paid,
+                currency: self.currency.to_ascii_uppercase(),
+            },
+            first: self.billing_reason.as_deref() == Some("subscription_create"),
+        })
+    }
+}
+
+/// A Subscription, as `customer.subscription.deleted` carries it.
+#[derive(Deserialize)]
+pub(super) struct Subscription {
+    id: String,
+    #[serde(default)]
+    metadata: Map<String, Value>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+impl Subscription {
+    /// The end it records.
+    pub fn into_end(self) -> SubscriptionEnd {
+        SubscriptionEnd {
+            order_id: order_id(&self.metadata),
+            subscription_id: self.id,
+        }
+    }
+}
+
+/// Reads the answer to `DELETE /v1/subscriptions/{id}`: the subscription, canceled. A
+/// subscription canceled before is stopped all the same.
+pub(super) fn read_cancellation(response: &HttpResponse) -> Result<(), PspError> {
+    match read::<Subscription>(response) {
+        Ok(subscription) if subscription.status.as_deref() == Some("canceled") => Ok(()),
+        Ok(subscription) => Err(PspError::Unreadable(format!(
+            "the subscription is {:?}, not canceled",
+            subscription.status
+        ))),
+        Err(PspError::Rejected { message, .. }) if message.contains("canceled") => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// An id as one segment of a path: Stripe's ids are letters, digits and underscores; anything
+/// else is dropped rather than let it change the path.
+pub(super) fn path_segment(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
 }
 
 /// A Charge, as `charge.refunded` carries it.

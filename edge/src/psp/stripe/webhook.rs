@@ -9,7 +9,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 use tirelire_domain::OrderStatus;
 
-use super::objects::{Charge, Dispute, Session};
+use super::objects::{Charge, Dispute, Invoice, Session, Subscription};
 use crate::psp::{PaymentChange, PaymentEvent, WebhookError};
 
 /// How far, in seconds, a signature's timestamp may be from now. Older deliveries are refused so
@@ -120,6 +120,12 @@ fn read_event_object(event: Event) -> Result<PaymentEvent, WebhookError> {
     } else if event.kind.starts_with("charge.dispute.") {
         let dispute: Dispute = serde_json::from_value(object).map_err(malformed)?;
         dispute.into_update().map(PaymentChange::Dispute)
+    } else if event.kind == "invoice.paid" {
+        let invoice: Invoice = serde_json::from_value(object).map_err(malformed)?;
+        invoice.into_update().map(PaymentChange::Instalment)
+    } else if event.kind == "customer.subscription.deleted" {
+        let subscription: Subscription = serde_json::from_value(object).map_err(malformed)?;
+        Some(PaymentChange::SubscriptionEnded(subscription.into_end()))
     } else {
         None
     };
@@ -285,6 +291,7 @@ mod tests {
                         currency: "EUR".into()
                     }),
                     payment_id: Some("pi_1".into()),
+                    subscription_id: None,
                 })),
             })
         );
@@ -387,5 +394,55 @@ mod tests {
     fn signed_but_unreadable_event_is_malformed() {
         let body = br#"{"id":"evt_3","type":"checkout.session.completed","data":{"object":{"amount_total":"lots"}}}"#;
         assert!(matches!(read(body), Err(WebhookError::MalformedEvent(_))));
+    }
+
+    #[test]
+    fn a_later_invoice_of_a_subscription_is_an_instalment_of_its_order() {
+        let payload = r#"{"id":"evt_in","type":"invoice.paid","livemode":false,"data":{"object":{
+            "id":"in_2","object":"invoice","billing_reason":"subscription_cycle","amount_paid":2000,
+            "currency":"eur","status":"paid","parent":{"type":"subscription_details",
+            "subscription_details":{"subscription":"sub_1","metadata":{"order_id":"ord_1"}}}}}}"#;
+        let event = read(payload.as_bytes());
+        let Ok(PaymentEvent {
+            change: Some(PaymentChange::Instalment(instalment)),
+            ..
+        }) = event
+        else {
+            panic!("{event:?}");
+        };
+        assert_eq!(instalment.invoice_id, "in_2");
+        assert_eq!(instalment.subscription_id, "sub_1");
+        assert_eq!(instalment.order_id.as_deref(), Some("ord_1"));
+        assert_eq!(instalment.amount.minor, 2000);
+        assert!(!instalment.first);
+    }
+
+    #[test]
+    fn an_invoice_without_a_subscription_is_not_ours() {
+        let payload = r#"{"id":"evt_in","type":"invoice.paid","data":{"object":{
+            "id":"in_3","object":"invoice","billing_reason":"manual","amount_paid":500,
+            "currency":"eur","parent":null}}}"#;
+        let event = read(payload.as_bytes());
+        assert!(
+            matches!(event, Ok(PaymentEvent { change: None, .. })),
+            "{event:?}"
+        );
+    }
+
+    #[test]
+    fn a_deleted_subscription_ends_its_gift() {
+        let payload = r#"{"id":"evt_sub","type":"customer.subscription.deleted","data":{"object":{
+            "id":"sub_1","object":"subscription","status":"canceled",
+            "metadata":{"order_id":"ord_1"}}}}"#;
+        let event = read(payload.as_bytes());
+        let Ok(PaymentEvent {
+            change: Some(PaymentChange::SubscriptionEnded(end)),
+            ..
+        }) = event
+        else {
+            panic!("{event:?}");
+        };
+        assert_eq!(end.subscription_id, "sub_1");
+        assert_eq!(end.order_id.as_deref(), Some("ord_1"));
     }
 }
