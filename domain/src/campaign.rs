@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::offer::Offer;
+use crate::offer::OfferView;
 use crate::setup::CampaignKind;
 use crate::{Currency, Money};
 
@@ -154,7 +154,7 @@ pub struct CampaignView {
     /// What it collects.
     pub kind: CampaignKind,
     /// Its tiers, rates or rewards, questions and options, as the public sees them.
-    pub offer: Offer,
+    pub offer: OfferView,
     /// What the edge asks of a checkout and where it may send the donor; set by the edge for
     /// each answer, from its own settings.
     pub checkout: CheckoutPolicy,
@@ -176,7 +176,7 @@ struct ViewWire {
     #[serde(default)]
     kind: CampaignKind,
     #[serde(default)]
-    offer: Offer,
+    offer: OfferView,
     #[serde(default)]
     checkout: CheckoutPolicy,
 }

@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
-use crate::offer::{Choices, Priced, PromoCode};
+use std::collections::BTreeMap;
+
+use crate::offer::{Choices, Pick, Priced, PromoCode};
 use crate::wire::wire_names;
 use crate::{CampaignView, DonationRules};
 
@@ -64,8 +66,22 @@ struct SubmissionWire {
     consent_version: String,
     #[serde(default)]
     consent_text: String,
-    #[serde(default, flatten)]
-    choices: Choices,
+    // The choices sit beside the donor's fields rather than in an object of their own; serde's
+    // `flatten` would do it at a cost in the widget's size.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    items: Vec<Pick>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    monthly: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    cover_fees: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    promo_code: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    answers: BTreeMap<String, String>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 impl From<SubmissionWire> for DonationSubmission {
@@ -78,7 +94,13 @@ impl From<SubmissionWire> for DonationSubmission {
             consent: wire.consent,
             consent_version: wire.consent_version,
             consent_text: wire.consent_text,
-            choices: wire.choices,
+            choices: Choices {
+                items: wire.items,
+                monthly: wire.monthly,
+                cover_fees: wire.cover_fees,
+                promo_code: wire.promo_code,
+                answers: wire.answers,
+            },
         }
     }
 }
@@ -94,7 +116,11 @@ impl From<DonationSubmission> for SubmissionWire {
             consent: submission.consent,
             consent_version: submission.consent_version,
             consent_text: submission.consent_text,
-            choices: submission.choices,
+            items: submission.choices.items,
+            monthly: submission.choices.monthly,
+            cover_fees: submission.choices.cover_fees,
+            promo_code: submission.choices.promo_code,
+            answers: submission.choices.answers,
         }
     }
 }

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::Day;
 
-/// How long a membership bought through a campaign lasts.
+/// How long a membership bought through a campaign lasts. On the wire:
+/// `{"type": "calendar_year"}`, `{"type": "rolling_months", "months": 12}` or
+/// `{"type": "fixed", "starts_on": "2026-09-01", "ends_on": "2027-06-30"}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(try_from = "ValidityWire", into = "ValidityWire")]
 pub enum Validity {
     /// From payment to 31 December; paid while a membership already covers the year, it buys
     /// the next year.
@@ -24,6 +26,72 @@ pub enum Validity {
         /// The last day.
         ends_on: Day,
     },
+}
+
+/// The kinds of validity, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValidityType {
+    CalendarYear,
+    RollingMonths,
+    Fixed,
+}
+
+crate::wire::wire_names!(ValidityType {
+    CalendarYear = "calendar_year",
+    RollingMonths = "rolling_months",
+    Fixed = "fixed",
+});
+
+/// [`Validity`] as a flat object: serde's tagged enums buffer what they read, which costs the
+/// widget more than this does.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct ValidityWire {
+    #[serde(rename = "type")]
+    kind: ValidityType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    months: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    starts_on: Option<Day>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ends_on: Option<Day>,
+}
+
+impl TryFrom<ValidityWire> for Validity {
+    type Error = &'static str;
+
+    fn try_from(wire: ValidityWire) -> Result<Self, Self::Error> {
+        match (wire.kind, wire.months, wire.starts_on, wire.ends_on) {
+            (ValidityType::CalendarYear, ..) => Ok(Self::CalendarYear),
+            (ValidityType::RollingMonths, Some(months), ..) => Ok(Self::RollingMonths { months }),
+            (ValidityType::Fixed, _, Some(starts_on), Some(ends_on)) => {
+                Ok(Self::Fixed { starts_on, ends_on })
+            }
+            _ => Err("a validity lacks its months or its dates"),
+        }
+    }
+}
+
+impl From<Validity> for ValidityWire {
+    fn from(validity: Validity) -> Self {
+        let wire = |kind| Self {
+            kind,
+            months: None,
+            starts_on: None,
+            ends_on: None,
+        };
+        match validity {
+            Validity::CalendarYear => wire(ValidityType::CalendarYear),
+            Validity::RollingMonths { months } => Self {
+                months: Some(months),
+                ..wire(ValidityType::RollingMonths)
+            },
+            Validity::Fixed { starts_on, ends_on } => Self {
+                starts_on: Some(starts_on),
+                ends_on: Some(ends_on),
+                ..wire(ValidityType::Fixed)
+            },
+        }
+    }
 }
 
 /// The days a membership covers, both included.

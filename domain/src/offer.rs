@@ -237,10 +237,6 @@ pub struct Offer {
     /// Whether the widget shows how many seats or rewards remain.
     #[serde(skip_serializing_if = "is_false")]
     pub show_remaining: bool,
-    /// How many seats remain in all, as the edge counted them for this answer; only when the
-    /// campaign shows what remains.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub remaining: Option<u32>,
     /// When sales open, in Unix seconds (events).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opens_at: Option<i64>,
@@ -265,9 +261,37 @@ pub struct Offer {
     /// The campaign's own questions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Question>,
-    /// The promo codes it accepts; never sent to the public, who see `promo` instead.
+    /// The promo codes it accepts; never sent to the public, who see
+    /// [`OfferView::promo`] instead.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub promo_codes: Vec<PromoCode>,
+}
+
+/// What the public sees of an [`Offer`] (`offer` in `GET /v1/campaigns/{slug}`): what the
+/// widget shows and prices with, without the promo codes and the settings that only the edge
+/// uses (capacities, quotas, validity, reminders).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OfferView {
+    /// A membership's tiers, an event's rates or a crowdfunding's rewards, each with what is
+    /// left when the campaign shows it (and, always, when nothing is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Item>,
+    /// When sales open, in Unix seconds (events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<i64>,
+    /// When sales close, or a crowdfunding ends, in Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<i64>,
+    /// Whether donors may give every month (donations).
+    #[serde(skip_serializing_if = "is_false")]
+    pub monthly: bool,
+    /// The fees a donor may choose to cover, if the campaign offers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fee: Option<FeeRule>,
+    /// The campaign's own questions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
     /// Whether the form asks for a promo code.
     #[serde(skip_serializing_if = "is_false")]
     pub promo: bool,
@@ -405,173 +429,11 @@ impl Offer {
         counters
     }
 
-    /// The lines of an order of `kind` for `choices` and the free `amount` the donor gave (a
-    /// gift, a contribution, the price of a pay-what-you-want tier; 0 when none applies),
-    /// with `promo` the campaign's code matching the one typed, if any. Every problem is
-    /// pushed to `errors`.
-    pub fn price(
-        &self,
-        kind: CampaignKind,
-        rules: &DonationRules,
-        amount: i64,
-        choices: &Choices,
-        promo: Option<&PromoCode>,
-        errors: &mut Vec<FieldError>,
-    ) -> Priced {
-        let mut priced = Priced::default();
-        let mut fail = |error: FieldError| errors.push(error);
-        let within_rules = |amount: i64| {
-            if amount < rules.min().minor {
-                Err(FieldErrorCode::TooSmall)
-            } else if amount > rules.max().minor {
-                Err(FieldErrorCode::TooLarge)
-            } else {
-                Ok(amount)
-            }
-        };
-        let mut picks = Vec::new();
-        for pick in &choices.items {
-            match self.items.iter().position(|item| item.key == pick.key) {
-                Some(index) if !picks.iter().any(|(seen, _)| *seen == index) => {
-                    picks.push((index, pick.quantity));
-                }
-                _ => fail(FieldError::new(Field::Items, FieldErrorCode::Invalid)),
-            }
-        }
-        match kind {
-            CampaignKind::Donation | CampaignKind::Crowdfunding => {
-                match within_rules(amount) {
-                    Ok(amount) => priced
-                        .lines
-                        .push(Line::new(LineKind::Gift, "", "", 1, amount)),
-                    Err(code) => fail(FieldError::new(Field::Amount, code)),
-                }
-                let rewards = kind == CampaignKind::Crowdfunding;
-                for &(index, quantity) in &picks {
-                    let item = &self.items[index];
-                    if !rewards || picks.len() > 1 || quantity != 1 {
-                        fail(FieldError::at(Field::Items, index, FieldErrorCode::Invalid));
-                    } else if amount < item.price {
-                        fail(FieldError::at(
-                            Field::Items,
-                            index,
-                            FieldErrorCode::TooSmall,
-                        ));
-                    } else {
-                        priced
-                            .lines
-                            .push(Line::new(LineKind::Item, &item.key, &item.label, 1, 0));
-                    }
-                }
-            }
-            CampaignKind::Membership => match picks.as_slice() {
-                [] => fail(FieldError::new(Field::Items, FieldErrorCode::Required)),
-                &[(index, 1)] => {
-                    let item = &self.items[index];
-                    let price = if !item.open_price {
-                        Ok(item.price)
-                    } else if amount < item.price {
-                        Err(FieldErrorCode::TooSmall)
-                    } else {
-                        within_rules(amount).or(Err(FieldErrorCode::TooLarge))
-                    };
-                    match price {
-                        Ok(price) => priced.lines.push(Line::new(
-                            LineKind::Item,
-                            &item.key,
-                            &item.label,
-                            1,
-                            price,
-                        )),
-                        Err(code) => fail(FieldError::at(Field::Amount, index, code)),
-                    }
-                }
-                _ => fail(FieldError::new(Field::Items, FieldErrorCode::Invalid)),
-            },
-            CampaignKind::Event => {
-                for &(index, quantity) in &picks {
-                    let item = &self.items[index];
-                    if quantity == 0 {
-                        continue;
-                    }
-                    if quantity > item.most_per_order() {
-                        fail(FieldError::at(
-                            Field::Items,
-                            index,
-                            FieldErrorCode::TooLarge,
-                        ));
-                    } else {
-                        priced.lines.push(Line::new(
-                            LineKind::Item,
-                            &item.key,
-                            &item.label,
-                            quantity,
-                            item.price,
-                        ));
-                    }
-                }
-                if picks.iter().all(|(_, quantity)| *quantity == 0) {
-                    fail(FieldError::new(Field::Items, FieldErrorCode::Required));
-                }
-            }
-        }
-
-        priced.monthly = choices.monthly;
-        if choices.monthly && !(kind == CampaignKind::Donation && self.monthly) {
-            fail(FieldError::new(Field::Monthly, FieldErrorCode::Invalid));
-        }
-        let subtotal = priced.total();
-        let typed = PromoCode::normalise(&choices.promo_code);
-        if !typed.is_empty() {
-            match promo.filter(|code| code.code == typed && !choices.monthly) {
-                Some(code) => {
-                    let off = code.discount(subtotal);
-                    priced
-                        .lines
-                        .push(Line::new(LineKind::Discount, &code.code, "", 1, -off));
-                }
-                None => fail(FieldError::new(Field::PromoCode, FieldErrorCode::Invalid)),
-            }
-        }
-        if let Some(rule) = self.fee.filter(|_| choices.cover_fees) {
-            let fee = rule.cover(priced.total());
-            if fee > 0 {
-                priced.lines.push(Line::new(LineKind::Fee, "", "", 1, fee));
-            }
-        }
-        let total = priced.total();
-        if total > 0 && total < LOWEST_MINIMUM {
-            fail(FieldError::new(Field::Amount, FieldErrorCode::TooSmall));
-        } else if total > HIGHEST_MAXIMUM {
-            fail(FieldError::new(Field::Amount, FieldErrorCode::TooLarge));
-        }
-
-        for key in choices.answers.keys() {
-            if !self.questions.iter().any(|question| &question.key == key) {
-                fail(FieldError::new(Field::Answer, FieldErrorCode::Invalid));
-            }
-        }
-        for (index, question) in self.questions.iter().enumerate() {
-            let answer = choices
-                .answers
-                .get(&question.key)
-                .map_or("", String::as_str);
-            match question.check(answer) {
-                Ok(Some(answer)) => priced.answers.push((question.key.clone(), answer)),
-                Ok(None) => {}
-                Err(code) => fail(FieldError::at(Field::Answer, index, code)),
-            }
-        }
-        priced
-    }
-
     /// The settings cleaned (labels trimmed, keys given to new items and questions, codes in
     /// capitals), or every field at fault. `kind` decides which parts a campaign needs.
     pub fn checked(mut self, kind: CampaignKind) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut fail = |error: FieldError| errors.push(error);
-        self.remaining = None;
-        self.promo = false;
         for item in &mut self.items {
             item.remaining = None;
         }
@@ -738,10 +600,178 @@ impl Offer {
     }
 
     /// The offer as the public sees it: promo codes replaced by whether the form asks for one.
-    pub fn public(mut self) -> Self {
-        self.promo = !self.promo_codes.is_empty();
-        self.promo_codes.clear();
-        self
+    pub fn public(self) -> OfferView {
+        OfferView {
+            promo: !self.promo_codes.is_empty(),
+            items: self.items,
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            monthly: self.monthly,
+            fee: self.fee,
+            questions: self.questions,
+        }
+    }
+}
+
+impl OfferView {
+    /// The lines of an order of `kind` for `choices` and the free `amount` the donor gave (a
+    /// gift, a contribution, the price of a pay-what-you-want tier; 0 when none applies),
+    /// with `promo` the campaign's code matching the one typed, if any. Every problem is
+    /// pushed to `errors`.
+    pub fn price(
+        &self,
+        kind: CampaignKind,
+        rules: &DonationRules,
+        amount: i64,
+        choices: &Choices,
+        promo: Option<&PromoCode>,
+        errors: &mut Vec<FieldError>,
+    ) -> Priced {
+        let mut priced = Priced::default();
+        let mut fail = |error: FieldError| errors.push(error);
+        let within_rules = |amount: i64| {
+            if amount < rules.min().minor {
+                Err(FieldErrorCode::TooSmall)
+            } else if amount > rules.max().minor {
+                Err(FieldErrorCode::TooLarge)
+            } else {
+                Ok(amount)
+            }
+        };
+        let mut picks = Vec::new();
+        for pick in &choices.items {
+            match self.items.iter().position(|item| item.key == pick.key) {
+                Some(index) if !picks.iter().any(|(seen, _)| *seen == index) => {
+                    picks.push((index, pick.quantity));
+                }
+                _ => fail(FieldError::new(Field::Items, FieldErrorCode::Invalid)),
+            }
+        }
+        match kind {
+            CampaignKind::Donation | CampaignKind::Crowdfunding => {
+                match within_rules(amount) {
+                    Ok(amount) => priced
+                        .lines
+                        .push(Line::new(LineKind::Gift, "", "", 1, amount)),
+                    Err(code) => fail(FieldError::new(Field::Amount, code)),
+                }
+                let rewards = kind == CampaignKind::Crowdfunding;
+                for &(index, quantity) in &picks {
+                    let item = &self.items[index];
+                    if !rewards || picks.len() > 1 || quantity != 1 {
+                        fail(FieldError::at(Field::Items, index, FieldErrorCode::Invalid));
+                    } else if amount < item.price {
+                        fail(FieldError::at(
+                            Field::Items,
+                            index,
+                            FieldErrorCode::TooSmall,
+                        ));
+                    } else {
+                        priced
+                            .lines
+                            .push(Line::new(LineKind::Item, &item.key, &item.label, 1, 0));
+                    }
+                }
+            }
+            CampaignKind::Membership => match picks.as_slice() {
+                [] => fail(FieldError::new(Field::Items, FieldErrorCode::Required)),
+                &[(index, 1)] => {
+                    let item = &self.items[index];
+                    let price = if !item.open_price {
+                        Ok(item.price)
+                    } else if amount < item.price {
+                        Err(FieldErrorCode::TooSmall)
+                    } else {
+                        within_rules(amount).or(Err(FieldErrorCode::TooLarge))
+                    };
+                    match price {
+                        Ok(price) => priced.lines.push(Line::new(
+                            LineKind::Item,
+                            &item.key,
+                            &item.label,
+                            1,
+                            price,
+                        )),
+                        Err(code) => fail(FieldError::at(Field::Amount, index, code)),
+                    }
+                }
+                _ => fail(FieldError::new(Field::Items, FieldErrorCode::Invalid)),
+            },
+            CampaignKind::Event => {
+                for &(index, quantity) in &picks {
+                    let item = &self.items[index];
+                    if quantity == 0 {
+                        continue;
+                    }
+                    if quantity > item.most_per_order() {
+                        fail(FieldError::at(
+                            Field::Items,
+                            index,
+                            FieldErrorCode::TooLarge,
+                        ));
+                    } else {
+                        priced.lines.push(Line::new(
+                            LineKind::Item,
+                            &item.key,
+                            &item.label,
+                            quantity,
+                            item.price,
+                        ));
+                    }
+                }
+                if picks.iter().all(|(_, quantity)| *quantity == 0) {
+                    fail(FieldError::new(Field::Items, FieldErrorCode::Required));
+                }
+            }
+        }
+
+        priced.monthly = choices.monthly;
+        if choices.monthly && !(kind == CampaignKind::Donation && self.monthly) {
+            fail(FieldError::new(Field::Monthly, FieldErrorCode::Invalid));
+        }
+        let subtotal = priced.total();
+        let typed = PromoCode::normalise(&choices.promo_code);
+        if !typed.is_empty() {
+            match promo.filter(|code| code.code == typed && !choices.monthly) {
+                Some(code) => {
+                    let off = code.discount(subtotal);
+                    priced
+                        .lines
+                        .push(Line::new(LineKind::Discount, &code.code, "", 1, -off));
+                }
+                None => fail(FieldError::new(Field::PromoCode, FieldErrorCode::Invalid)),
+            }
+        }
+        if let Some(rule) = self.fee.filter(|_| choices.cover_fees) {
+            let fee = rule.cover(priced.total());
+            if fee > 0 {
+                priced.lines.push(Line::new(LineKind::Fee, "", "", 1, fee));
+            }
+        }
+        let total = priced.total();
+        if total > 0 && total < LOWEST_MINIMUM {
+            fail(FieldError::new(Field::Amount, FieldErrorCode::TooSmall));
+        } else if total > HIGHEST_MAXIMUM {
+            fail(FieldError::new(Field::Amount, FieldErrorCode::TooLarge));
+        }
+
+        for key in choices.answers.keys() {
+            if !self.questions.iter().any(|question| &question.key == key) {
+                fail(FieldError::new(Field::Answer, FieldErrorCode::Invalid));
+            }
+        }
+        for (index, question) in self.questions.iter().enumerate() {
+            let answer = choices
+                .answers
+                .get(&question.key)
+                .map_or("", String::as_str);
+            match question.check(answer) {
+                Ok(Some(answer)) => priced.answers.push((question.key.clone(), answer)),
+                Ok(None) => {}
+                Err(code) => fail(FieldError::at(Field::Answer, index, code)),
+            }
+        }
+        priced
     }
 }
 

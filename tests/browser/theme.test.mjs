@@ -21,7 +21,7 @@ const BOTH = [["[data-tirelire-campaign]"]];
 /// chosen amount.
 async function looks(root) {
   const button = root.getByRole("button", { name: /Donner/ });
-  const chosen = root.locator(".choice input:checked + span");
+  const chosen = root.locator(".amounts .choice input:checked + span");
   const style = await button.evaluate((element) => {
     const card = element.closest(".card");
     return {

@@ -11,7 +11,7 @@ use serde_json::json;
 /// Donors who want a seat at the same moment.
 const DONORS: usize = 200;
 /// How many send at once.
-const THREADS: usize = 20;
+const THREADS: usize = 10;
 
 #[test]
 fn two_hundred_donors_at_once_never_take_more_than_fifty_seats() {

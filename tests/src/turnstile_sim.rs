@@ -49,7 +49,7 @@ pub type TurnstileHandle = ServerHandle;
 /// Starts the stand-in on `listen` (port 0 picks a free one).
 pub fn start(listen: SocketAddr) -> std::io::Result<TurnstileHandle> {
     let tokens = Arc::new(Tokens::default());
-    ServerHandle::start(listen, 3, move |mut request| {
+    ServerHandle::start(listen, 8, move |mut request| {
         let mut body = String::new();
         let _ = request.as_reader().read_to_string(&mut body);
         let content_type = request

@@ -7,6 +7,7 @@ use gloo::net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tirelire_domain::api::{ApiError, CheckoutRequest, CheckoutResponse, ErrorCode, OrderView};
+use tirelire_domain::offer::PromoCode;
 use tirelire_domain::{CampaignSlug, CampaignView, FieldError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -120,6 +121,21 @@ impl Edge {
             .body(JsValue::from(body))
             .map_err(|_| ApiFailure::Network)?;
         read(request.send().await).await
+    }
+
+    /// `GET /v1/campaigns/{slug}/promo-codes/{code}`: what a code takes off, or a refusal for
+    /// an unknown one.
+    pub async fn promo_code(
+        &self,
+        slug: &CampaignSlug,
+        code: &str,
+    ) -> Result<PromoCode, ApiFailure> {
+        let url = format!(
+            "{}/v1/campaigns/{slug}/promo-codes/{}",
+            self.base,
+            js_sys::encode_uri_component(code.trim())
+        );
+        read(Request::get(&url).send().await).await
     }
 
     /// `GET /v1/orders/{id}`.

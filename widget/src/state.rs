@@ -3,7 +3,8 @@
 
 use std::rc::Rc;
 
-use tirelire_domain::offer::{Choices, PromoCode};
+use tirelire_domain::offer::{Choices, Pick, Priced, PromoCode};
+use tirelire_domain::setup::CampaignKind;
 use tirelire_domain::{
     CONSENT_VERSION, CampaignView, DonationRules, DonationSubmission, Field, FieldError,
     FieldErrorCode, Money, parse_amount,
@@ -43,6 +44,9 @@ pub struct FormState {
     pub choices: Choices,
     /// The promo code the edge recognised, if any.
     pub promo: Option<PromoCode>,
+    /// Whether the edge said the code typed is unknown; until it has said either, the edge's
+    /// checkout decides.
+    pub promo_unknown: bool,
     /// The amount picked.
     pub choice: AmountChoice,
     /// What the donor typed as a free amount.
@@ -93,6 +97,19 @@ pub enum Action {
     Failed(&'static str),
     /// The payment page is opening.
     Redirecting,
+    /// `quantity` of the item `key` (a tier, a reward, a rate); for the kinds where one item
+    /// is picked, it replaces the pick, and 0 takes it back.
+    Pick(String, u32),
+    /// Once or every month.
+    SetMonthly(bool),
+    /// Whether the donor covers the payment fees.
+    SetCoverFees(bool),
+    /// The promo code typed.
+    SetPromo(String),
+    /// What the edge said of the code: its discount, or `None` for an unknown code.
+    PromoFound(Option<PromoCode>),
+    /// An answer to the campaign's question `key`.
+    Answer(String, String),
 }
 
 impl FormState {
@@ -107,6 +124,7 @@ impl FormState {
             rules: campaign.rules,
             choices: Choices::default(),
             promo: None,
+            promo_unknown: false,
             campaign,
             choice,
             custom_amount: String::new(),
@@ -122,8 +140,40 @@ impl FormState {
         }
     }
 
-    /// The amount as it stands, if it can be read.
+    /// Whether the donor chooses an amount: a gift, a contribution, or a pay-what-you-want
+    /// tier; tickets and fixed tiers have their price.
+    pub fn wants_amount(&self) -> bool {
+        match self.campaign.kind {
+            CampaignKind::Donation | CampaignKind::Crowdfunding => true,
+            CampaignKind::Event => false,
+            CampaignKind::Membership => self.choices.items.first().is_some_and(|pick| {
+                self.campaign
+                    .offer
+                    .items
+                    .iter()
+                    .any(|item| item.key == pick.key && item.open_price)
+            }),
+        }
+    }
+
+    /// The order's lines as they stand, whatever is still wrong.
+    pub fn priced(&self) -> Priced {
+        let amount = self.amount().map_or(0, |amount| amount.minor);
+        self.campaign.offer.price(
+            self.campaign.kind,
+            &self.rules,
+            amount,
+            &self.choices,
+            self.promo.as_ref(),
+            &mut Vec::new(),
+        )
+    }
+
+    /// The amount as it stands, if it can be read; nothing when the donor chooses none.
     pub fn amount(&self) -> Result<Money, FieldErrorCode> {
+        if !self.wants_amount() {
+            return Ok(Money::new(0, self.rules.currency()));
+        }
         match self.choice {
             AmountChoice::Preset(amount) => Ok(amount),
             AmountChoice::Custom => parse_amount(&self.custom_amount, &self.rules),
@@ -147,6 +197,9 @@ impl FormState {
             Ok(_) => Vec::new(),
             Err(errors) => errors,
         };
+        if self.promo.is_none() && !self.promo_unknown {
+            errors.retain(|error| error.field != Field::PromoCode);
+        }
         if let Err(code) = amount {
             errors.retain(|error| error.field != Field::Amount);
             errors.insert(0, FieldError::new(Field::Amount, code));
@@ -164,6 +217,15 @@ impl FormState {
             .iter()
             .find(|error| error.field == field)
             .map(|error| error.code)
+    }
+
+    /// The errors shown for `field`, with the entry of the list they concern.
+    pub fn errors_of(&self, field: Field) -> Vec<FieldError> {
+        self.errors
+            .iter()
+            .filter(|error| error.field == field)
+            .copied()
+            .collect()
     }
 
     /// Whether the form can be edited.
@@ -191,13 +253,13 @@ impl Reducible for FormState {
             return self;
         }
         let mut next = (*self).clone();
-        let edits = matches!(
+        let edits = !matches!(
             action,
-            Action::ChoosePreset(_)
-                | Action::ChooseCustom
-                | Action::SetCustomAmount(_)
-                | Action::SetText(..)
-                | Action::SetConsent(_)
+            Action::SetWebsite(_)
+                | Action::Submit
+                | Action::Rejected(_)
+                | Action::Failed(_)
+                | Action::Redirecting
         );
         match action {
             Action::ChoosePreset(amount) => next.choice = AmountChoice::Preset(amount),
@@ -230,6 +292,31 @@ impl Reducible for FormState {
             }
             Action::Failed(message) => next.phase = Phase::Failed(message),
             Action::Redirecting => next.phase = Phase::Redirecting,
+            Action::Pick(key, quantity) => {
+                let items = &mut next.choices.items;
+                if next.campaign.kind == CampaignKind::Event {
+                    items.retain(|pick| pick.key != key);
+                } else {
+                    items.clear();
+                }
+                if quantity > 0 {
+                    items.push(Pick { key, quantity });
+                }
+            }
+            Action::SetMonthly(monthly) => next.choices.monthly = monthly,
+            Action::SetCoverFees(cover) => next.choices.cover_fees = cover,
+            Action::SetPromo(code) => {
+                next.choices.promo_code = code;
+                next.promo = None;
+                next.promo_unknown = false;
+            }
+            Action::PromoFound(promo) => {
+                next.promo_unknown = promo.is_none();
+                next.promo = promo;
+            }
+            Action::Answer(key, answer) => {
+                next.choices.answers.insert(key, answer);
+            }
         }
         if edits {
             next.revalidate();

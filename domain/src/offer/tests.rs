@@ -37,7 +37,10 @@ fn price(
     promo: Option<&PromoCode>,
 ) -> (Priced, Vec<FieldError>) {
     let mut errors = Vec::new();
-    let priced = offer.price(kind, &rules(), amount, choices, promo, &mut errors);
+    let priced = offer
+        .clone()
+        .public()
+        .price(kind, &rules(), amount, choices, promo, &mut errors);
     (priced, errors)
 }
 
@@ -532,9 +535,7 @@ fn settings_get_keys_from_their_labels_and_keep_them_once_given() {
     assert_eq!(checked.items[0].label, "Tarif réduit");
     assert_eq!(checked.reminder_days, [-30, 7]);
     assert_eq!(checked.promo_codes[0].code, "BIENVENUE");
-    let public = checked.public();
-    assert!(public.promo);
-    assert!(public.promo_codes.is_empty());
+    assert!(checked.public().promo);
 }
 
 #[test]
@@ -658,7 +659,7 @@ fn counters_name_the_seats_the_quotas_and_the_limited_codes() {
 }
 
 #[test]
-fn the_offer_keeps_a_small_json_shape() {
+fn the_public_offer_keeps_a_small_json_shape_without_the_settings() {
     let json = serde_json::to_value(event().public()).unwrap_or_default();
     assert_eq!(
         json,
@@ -667,12 +668,13 @@ fn the_offer_keeps_a_small_json_shape() {
                 {"key": "plein", "label": "PLEIN", "price": 1200, "quota": 10, "per_order": 6},
                 {"key": "reduit", "label": "REDUIT", "price": 600, "per_order": 6},
                 {"key": "gratuit", "label": "GRATUIT", "price": 0, "per_order": 2}
-            ],
-            "capacity": 50
+            ]
         })
     );
-    let back: Result<Offer, _> = serde_json::from_value(json);
-    assert_eq!(back.ok(), Some(event()));
+    let back: Result<OfferView, _> = serde_json::from_value(json);
+    assert_eq!(back.ok(), Some(event().public()));
+    let settings = serde_json::to_value(event()).unwrap_or_default();
+    assert_eq!(settings["capacity"], 50);
     let validity: Result<Validity, _> =
         serde_json::from_str(r#"{"type":"rolling_months","months":12}"#);
     assert_eq!(validity.ok(), Some(Validity::RollingMonths { months: 12 }));

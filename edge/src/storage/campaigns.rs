@@ -39,10 +39,9 @@ impl CampaignRecord {
         let mut offer = self.offer.clone().public();
         let shown = |left: i64| {
             let left = u32::try_from(left.max(0)).unwrap_or(u32::MAX);
-            (offer.show_remaining || left == 0).then_some(left)
+            (self.offer.show_remaining || left == 0).then_some(left)
         };
         let seats = self.left.get(CAPACITY_COUNTER).copied();
-        offer.remaining = seats.and_then(shown);
         for item in &mut offer.items {
             let own = self.left.get(&format!("item:{}", item.key)).copied();
             let left = match (own, seats) {
@@ -127,7 +126,7 @@ impl CampaignRow {
                 donation_count: self.donation_count,
                 closed: status != CampaignStatus::Open,
                 kind,
-                offer: Offer::default(),
+                offer: Default::default(),
                 checkout: CheckoutPolicy::default(),
             },
             allowed_origins,

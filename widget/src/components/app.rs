@@ -128,6 +128,18 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
             }
         }
         CampaignLoad::Loaded(campaign) => {
+            let not_yet_open = campaign
+                .offer
+                .opens_at
+                .filter(|opens| (*opens as f64) * 1000.0 > js_sys::Date::now())
+                .map(|opens| {
+                    let date = js_sys::Date::new(&((opens as f64) * 1000.0).into())
+                        .to_locale_date_string(
+                            props.locale.tag(),
+                            &wasm_bindgen::JsValue::UNDEFINED,
+                        );
+                    crate::i18n::fill(texts.order.opens_on, &[("date", &String::from(date))])
+                });
             let show_form = !campaign.closed
                 && !matches!(
                     returned,
@@ -143,11 +155,15 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
                         }
                     </header>
                     <Progress campaign={campaign.clone()} locale={props.locale} />
-                    <ReturnNotice returned={returned.clone()} locale={props.locale} on_dismiss={dismiss.clone()} />
+                    <ReturnNotice returned={returned.clone()} locale={props.locale} kind={campaign.kind}
+                        on_dismiss={dismiss.clone()} />
                     if campaign.closed {
                         <p class="notice" role="status">{ texts.closed }</p>
                     }
-                    if show_form {
+                    if let Some(opens) = not_yet_open.clone() {
+                        <p class="notice" role="status">{ opens }</p>
+                    }
+                    if show_form && not_yet_open.is_none() {
                         <DonationForm campaign={campaign.clone()} edge={props.edge.clone()} locale={props.locale}
                             return_to={props.return_to.clone()} />
                     }

@@ -7,13 +7,21 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
+use tirelire_domain::Money;
+use tirelire_domain::offer::LineKind;
+use tirelire_domain::setup::CampaignKind;
+
 use super::amount_picker::AmountPicker;
 use super::challenge_frame::ChallengeFrame;
 use super::consent_box::ConsentBox;
+use super::item_picker::{ItemPickerProps, Picking, item_picker};
+use super::order_options::{OrderOptionsProps, order_options};
+use super::order_summary::{OrderSummaryProps, order_summary};
+use super::questions::{QuestionsProps, questions};
 use super::text_field::TextField;
 use crate::api::Edge;
 use crate::hooks::{CheckoutContext, use_challenge, use_checkout};
-use crate::i18n::{consent, donate_button, texts};
+use crate::i18n::{consent, donate_button, fill, texts};
 use crate::state::{Action, AmountChoice, FormState, Phase};
 
 /// Props of [`DonationForm`].
@@ -113,13 +121,94 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
         })
     };
     let onsubmit = submit.reform(|event: SubmitEvent| event.prevent_default());
+    let on_promo_apply = {
+        let (form, edge, slug) = (form.clone(), props.edge.clone(), campaign.slug.clone());
+        Callback::from(move |()| {
+            let code = form.choices.promo_code.trim().to_owned();
+            if code.is_empty() || form.promo.is_some() {
+                return;
+            }
+            let (dispatcher, edge, slug) = (form.dispatcher(), edge.clone(), slug.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let found = edge.promo_code(&slug, &code).await.ok();
+                dispatcher.dispatch(Action::PromoFound(found));
+            });
+        })
+    };
 
     let busy = form.is_busy();
+    let kind = campaign.kind;
+    let offer = &campaign.offer;
+    let currency = form.rules.currency();
+    let priced = form.priced();
+    let total = Money::new(priced.total(), currency);
+    let line_amount = |wanted: LineKind| {
+        priced
+            .lines
+            .iter()
+            .find(|line| line.kind == wanted)
+            .map(|line| Money::new(line.amount.abs(), currency))
+    };
+    let fee = offer.fee.map(|rule| {
+        let before_fees = priced.total() - line_amount(LineKind::Fee).map_or(0, |fee| fee.minor);
+        Money::new(rule.cover(before_fees), currency)
+    });
+    let order_texts = &texts.order;
     let button = match form.phase {
         Phase::Submitting => texts.sending.to_owned(),
         Phase::Redirecting => texts.redirecting.to_owned(),
-        _ => donate_button(locale, form.amount().ok()),
+        _ if kind == CampaignKind::Event && total.minor == 0 && !priced.lines.is_empty() => {
+            order_texts.confirm_free.to_owned()
+        }
+        _ => {
+            let amount = total.format_exact(locale);
+            match kind {
+                CampaignKind::Event => fill(order_texts.buttons[0], &[("amount", &amount)]),
+                CampaignKind::Membership => fill(order_texts.buttons[1], &[("amount", &amount)]),
+                _ if form.choices.monthly => fill(order_texts.buttons[2], &[("amount", &amount)]),
+                _ => donate_button(locale, form.amount().ok().map(|_| total)),
+            }
+        }
     };
+    let picker = |picking: Picking| {
+        item_picker(&ItemPickerProps {
+            items: &offer.items,
+            picking,
+            picks: &form.choices.items,
+            currency,
+            errors: form.errors_of(Field::Items),
+            locale,
+            disabled: busy,
+            dispatch: form.dispatcher(),
+        })
+    };
+    let amount_error = form.errors_of(Field::Amount).into_iter().next();
+    let tier_minimum = amount_error
+        .and_then(|error| error.index)
+        .and_then(|index| offer.items.get(usize::from(index)))
+        .map(|tier| {
+            fill(
+                order_texts.tier_too_small,
+                &[("min", &Money::new(tier.price, currency).format(locale))],
+            )
+        });
+    let summary = kind != CampaignKind::Donation || priced.lines.len() > 1;
+    let options = order_options(&OrderOptionsProps {
+        offers_monthly: kind == CampaignKind::Donation && offer.monthly,
+        monthly: form.choices.monthly,
+        fee: fee.filter(|fee| fee.minor > 0),
+        cover_fees: form.choices.cover_fees,
+        offers_promo: offer.promo,
+        promo_code: &form.choices.promo_code,
+        promo: form.promo.as_ref(),
+        discount: line_amount(LineKind::Discount),
+        promo_error: form.error(Field::PromoCode),
+        currency,
+        locale,
+        disabled: busy,
+        dispatch: form.dispatcher(),
+        on_promo_apply,
+    });
     let failure = match form.phase {
         Phase::Failed(message) => Some(message),
         _ => None,
@@ -127,14 +216,34 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
     let rules = form.rules;
     html! {
         <form ref={form_ref} novalidate=true {onsubmit} {onfocusin} aria-busy={busy.then_some("true")}>
-            <AmountPicker
-                presets={campaign.presets.clone()}
-                choice={form.choice}
-                custom_amount={AttrValue::from(form.custom_amount.clone())}
-                error={form.error(Field::Amount)}
-                {rules} {locale} disabled={busy}
-                {on_choose} {on_custom_input}
-            />
+            if kind == CampaignKind::Membership { { picker(Picking::Tier) } }
+            if kind == CampaignKind::Event { { picker(Picking::Rates) } }
+            if form.wants_amount() {
+                <AmountPicker
+                    presets={campaign.presets.clone()}
+                    choice={form.choice}
+                    custom_amount={AttrValue::from(form.custom_amount.clone())}
+                    error={form.error(Field::Amount).filter(|_| tier_minimum.is_none())}
+                    {rules} {locale} disabled={busy}
+                    {on_choose} {on_custom_input}
+                />
+            }
+            if let Some(message) = tier_minimum {
+                <p class="error" role="alert">{ message }</p>
+            }
+            if kind == CampaignKind::Crowdfunding && !offer.items.is_empty() { { picker(Picking::Reward) } }
+            { options }
+            if summary && !priced.lines.is_empty() {
+                { order_summary(&OrderSummaryProps { priced: &priced, currency, locale }) }
+            }
+            { questions(&QuestionsProps {
+                questions: &offer.questions,
+                answers: &form.choices.answers,
+                errors: form.errors_of(Field::Answer),
+                locale,
+                disabled: busy,
+                dispatch: form.dispatcher(),
+            }) }
             <fieldset class="details">
                 <legend>{ texts.details_legend }</legend>
                 <div class="name-row">

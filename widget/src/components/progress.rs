@@ -25,6 +25,16 @@ pub fn progress(props: &ProgressProps) -> Html {
         .goal
         .filter(|goal| goal.minor > 0)
         .map(|goal| (campaign.raised.minor.saturating_mul(100) / goal.minor).clamp(0, 100));
+    // A crowdfunding counts its days; past its end, it says it has closed instead.
+    let days_left = campaign
+        .offer
+        .closes_at
+        .filter(|_| !campaign.closed)
+        .map(|closes| {
+            ((closes as f64 - js_sys::Date::now() / 1000.0) / 86_400.0)
+                .floor()
+                .max(0.0) as i64
+        });
     html! {
         <div class="progress">
             <p class="raised" data-testid="raised">{ raised.clone() }</p>
@@ -35,7 +45,12 @@ pub fn progress(props: &ProgressProps) -> Html {
                     { format!("{percent}\u{a0}%") }
                 </progress>
             }
-            <p class="count">{ i18n::donation_count(props.locale, campaign.donation_count) }</p>
+            <p class="count">
+                { i18n::donation_count(props.locale, campaign.donation_count) }
+                if let Some(days) = days_left {
+                    { " · " }{ i18n::fill(i18n::texts(props.locale).order.days_left, &[("count", &days.to_string())]) }
+                }
+            </p>
         </div>
     }
 }

@@ -1,10 +1,11 @@
 //! The message a donor sees on coming back from the payment page.
 
 use tirelire_domain::Locale;
+use tirelire_domain::setup::CampaignKind;
 use yew::prelude::*;
 
 use crate::hooks::Return;
-use crate::i18n::{texts, thanks_paid};
+use crate::i18n::{fill, texts, thanks_paid};
 
 /// Props of [`ReturnNotice`].
 #[derive(Properties, PartialEq)]
@@ -13,6 +14,8 @@ pub struct ReturnNoticeProps {
     pub returned: Return,
     /// The donor's language.
     pub locale: Locale,
+    /// What the campaign collects, which words the thanks.
+    pub kind: CampaignKind,
     /// Dismisses the message and shows the form again.
     pub on_dismiss: Callback<()>,
 }
@@ -49,10 +52,24 @@ pub fn return_notice(props: &ReturnNoticeProps) -> Html {
             </div>
         },
         Return::Paid(order) => {
-            let line = thanks_paid(props.locale, order.amount);
+            let own = match props.kind {
+                CampaignKind::Event => Some(0),
+                CampaignKind::Membership => Some(1),
+                _ => None,
+            };
+            let (title, line) = match own {
+                Some(index) => (
+                    texts.order.thanks_titles[index],
+                    fill(
+                        texts.order.thanks_lines[index],
+                        &[("amount", &order.amount.format_exact(props.locale))],
+                    ),
+                ),
+                None => (texts.thanks_title, thanks_paid(props.locale, order.amount)),
+            };
             html! {
                 <div class="notice notice-success" role="status" data-testid="thanks">
-                    <p class="notice-title">{ texts.thanks_title }</p>
+                    <p class="notice-title">{ title }</p>
                     <p>{ line }</p>
                     <button type="button" class="secondary" onclick={again}>{ texts.give_again }</button>
                 </div>

@@ -107,6 +107,7 @@ pub fn use_checkout(
                 website,
                 fill_ms: (js_sys::Date::now() - opened_at).max(0.0) as u64,
             };
+            let page = request.return_url.clone();
             let outcome = send(&context, &request).await;
             // The edge answered: whatever it said, the token is spent and the next press is a
             // new attempt. Only a lost answer keeps the key, so a retry finds its first order.
@@ -116,7 +117,14 @@ pub fn use_checkout(
             }
             match outcome {
                 Ok(session) => {
-                    if !allowed_page(&context.policy, &session.checkout_url) {
+                    // A confirmed order (it cost nothing) comes back to this very page, with
+                    // its outcome; anything else must be the provider's page.
+                    let allowed = if session.confirmed {
+                        session.checkout_url.split('?').next() == page.split(['?', '#']).next()
+                    } else {
+                        allowed_page(&context.policy, &session.checkout_url)
+                    };
+                    if !allowed {
                         dispatcher.dispatch(Action::Failed(texts.unexpected_failure));
                         return;
                     }

@@ -1,6 +1,6 @@
 //! The widget's texts in English.
 
-use super::{FieldTexts, Texts};
+use super::{FieldTexts, OrderTexts, Texts};
 
 /// Every English text.
 pub const TEXTS: Texts = Texts {
@@ -66,5 +66,50 @@ pub const TEXTS: Texts = Texts {
         email_invalid: "Check the email address, for example sam@example.com.",
         consent: "Tick this box to continue.",
         other: "Check this field.",
+    },
+    order: OrderTexts {
+        legends: ["Your membership", "Your tickets", "A reward?"],
+        no_reward: "No reward",
+        from_price: "from {amount}",
+        free: "Free",
+        remaining: "{count} left",
+        sold_out: "Sold out",
+        quantity_of: "Number of “{label}” tickets",
+        frequency: "How often",
+        once: "Once",
+        monthly: "Every month",
+        cover_fees: "I add {fee} to cover the payment fees: the association receives my whole gift.",
+        promo_label: "Promo code",
+        promo_apply: "Apply",
+        promo_applied: "Code applied: −{amount}",
+        summary: "Summary",
+        total: "Total",
+        gift: "Gift",
+        discount: "Discount ({code})",
+        fees: "Payment fees",
+        optional: " (optional)",
+        choose: "Choose…",
+        buttons: [
+            "Book — {amount}",
+            "Join — {amount}",
+            "Give {amount} a month",
+        ],
+        confirm_free: "Confirm my booking",
+        opens_on: "Sales open on {date}.",
+        days_left: "{count} days left",
+        thanks_titles: ["Thank you for your booking!", "Welcome aboard!"],
+        thanks_lines: [
+            "It is confirmed ({amount}). Your tickets are on their way by email.",
+            "Your membership ({amount}) is confirmed. Your member card is on its way by email.",
+        ],
+        items_required: "Make your choice to go on.",
+        items_sold_out: "Too few are left: choose fewer, or another option.",
+        items_too_small: "This reward asks for a larger amount.",
+        items_too_large: "That is more than one order can hold.",
+        promo_invalid: "This code is not valid for this campaign.",
+        promo_sold_out: "This code has been used as many times as planned.",
+        answer_required: "Answer this question to go on.",
+        answer_invalid: "Check this answer.",
+        tier_too_small: "The least amount for this membership is {min}.",
     },
 };

@@ -3,7 +3,7 @@
 //! Typographie : espace fine insécable (U+202F) avant « ; ! ? », espace insécable (U+00A0)
 //! avant « : » et dans « 20 € ».
 
-use super::{FieldTexts, Texts};
+use super::{FieldTexts, OrderTexts, Texts};
 
 /// Every French text.
 pub const TEXTS: Texts = Texts {
@@ -69,5 +69,53 @@ pub const TEXTS: Texts = Texts {
         email_invalid: "Vérifiez l'adresse e-mail, par exemple camille@exemple.fr.",
         consent: "Cochez cette case pour continuer.",
         other: "Vérifiez ce champ.",
+    },
+    order: OrderTexts {
+        legends: ["Votre formule", "Vos billets", "Une contrepartie\u{202f}?"],
+        no_reward: "Sans contrepartie",
+        from_price: "dès {amount}",
+        free: "Gratuit",
+        remaining: "{count} restant(s)",
+        sold_out: "Complet",
+        quantity_of: "Nombre de billets «\u{a0}{label}\u{a0}»",
+        frequency: "Fréquence de votre don",
+        once: "Une fois",
+        monthly: "Chaque mois",
+        cover_fees: "J'ajoute {fee} pour couvrir les frais de paiement\u{a0}: l'association reçoit tout mon don.",
+        promo_label: "Code promo",
+        promo_apply: "Appliquer",
+        promo_applied: "Code appliqué\u{a0}: −{amount}",
+        summary: "Récapitulatif",
+        total: "Total",
+        gift: "Don",
+        discount: "Réduction ({code})",
+        fees: "Frais de paiement",
+        optional: " (facultatif)",
+        choose: "Choisissez…",
+        buttons: [
+            "Réserver — {amount}",
+            "Adhérer — {amount}",
+            "Donner {amount} par mois",
+        ],
+        confirm_free: "Confirmer ma réservation",
+        opens_on: "La billetterie ouvre le {date}.",
+        days_left: "{count} jours restants",
+        thanks_titles: [
+            "Merci pour votre réservation\u{202f}!",
+            "Bienvenue parmi nous\u{202f}!",
+        ],
+        thanks_lines: [
+            "C'est confirmé ({amount}). Vos billets arrivent par e-mail.",
+            "Votre adhésion ({amount}) est confirmée. Votre carte de membre arrive par e-mail.",
+        ],
+        items_required: "Faites votre choix pour continuer.",
+        items_sold_out: "Il n'en reste plus assez\u{a0}: choisissez-en moins, ou une autre option.",
+        items_too_small: "Cette contrepartie demande un montant plus élevé.",
+        items_too_large: "C'est plus qu'une commande ne peut en compter.",
+        promo_invalid: "Ce code n'est pas valable pour cette campagne.",
+        promo_sold_out: "Ce code a déjà servi autant de fois que prévu.",
+        answer_required: "Répondez à cette question pour continuer.",
+        answer_invalid: "Vérifiez cette réponse.",
+        tier_too_small: "Le montant minimum de cette formule est de {min}.",
     },
 };

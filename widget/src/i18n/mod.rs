@@ -113,6 +113,84 @@ pub struct Texts {
     pub fallback_unsupported: &'static str,
     /// The messages next to fields.
     pub fields: FieldTexts,
+    /// What the kinds other than a plain gift add: tiers, tickets, rewards, options.
+    pub order: OrderTexts,
+}
+
+/// The words of tiers, tickets, rewards, questions, options and the summary.
+pub struct OrderTexts {
+    /// Above a membership's tiers, an event's rates, a crowdfunding's rewards.
+    pub legends: [&'static str; 3],
+    /// The choice of no reward.
+    pub no_reward: &'static str,
+    /// A pay-what-you-want tier's or a reward's least amount: `{amount}`.
+    pub from_price: &'static str,
+    /// A rate that costs nothing.
+    pub free: &'static str,
+    /// What is left: `{count}`.
+    pub remaining: &'static str,
+    /// Nothing is left.
+    pub sold_out: &'static str,
+    /// A rate's quantity field: `{label}`.
+    pub quantity_of: &'static str,
+    /// Above once or monthly.
+    pub frequency: &'static str,
+    /// A gift made once.
+    pub once: &'static str,
+    /// A gift every month.
+    pub monthly: &'static str,
+    /// The fees box: `{fee}`.
+    pub cover_fees: &'static str,
+    /// The promo code field.
+    pub promo_label: &'static str,
+    /// The button that checks the code.
+    pub promo_apply: &'static str,
+    /// Once the code is known: `{amount}`.
+    pub promo_applied: &'static str,
+    /// Above the order's lines.
+    pub summary: &'static str,
+    /// The last line.
+    pub total: &'static str,
+    /// A gift's line.
+    pub gift: &'static str,
+    /// A discount's line: `{code}`.
+    pub discount: &'static str,
+    /// The fees' line.
+    pub fees: &'static str,
+    /// After an optional question's label.
+    pub optional: &'static str,
+    /// The empty choice of a choice list.
+    pub choose: &'static str,
+    /// The button of an event, of a membership, of a monthly gift: `{amount}`.
+    pub buttons: [&'static str; 3],
+    /// The button of an order that costs nothing.
+    pub confirm_free: &'static str,
+    /// Before an event's sales open: `{date}`.
+    pub opens_on: &'static str,
+    /// Days left to a crowdfunding: `{count}`.
+    pub days_left: &'static str,
+    /// The thanks' title, once paid, for an event and a membership.
+    pub thanks_titles: [&'static str; 2],
+    /// The thanks' line, once paid, for an event and a membership: `{amount}`.
+    pub thanks_lines: [&'static str; 2],
+    /// No item picked.
+    pub items_required: &'static str,
+    /// Too few left.
+    pub items_sold_out: &'static str,
+    /// A reward needs more.
+    pub items_too_small: &'static str,
+    /// More than an order may hold.
+    pub items_too_large: &'static str,
+    /// An unknown code.
+    pub promo_invalid: &'static str,
+    /// A code used up.
+    pub promo_sold_out: &'static str,
+    /// A required question left empty.
+    pub answer_required: &'static str,
+    /// An answer of the wrong form.
+    pub answer_invalid: &'static str,
+    /// A pay-what-you-want tier under its price: `{min}`.
+    pub tier_too_small: &'static str,
 }
 
 /// The messages shown next to fields.
@@ -243,9 +321,27 @@ pub fn field_error(
         (Email, TooLong) => texts.email_too_long,
         (Email, _) => texts.email_invalid,
         (Consent, _) => texts.consent,
-        (_, _) => texts.other,
+        (_, _) => order_error(locale, field, code).unwrap_or(texts.other),
     };
     text.into()
+}
+
+/// The message for an error on the parts of an order: items, code, answers.
+pub fn order_error(locale: Locale, field: Field, code: FieldErrorCode) -> Option<&'static str> {
+    use Field::*;
+    use FieldErrorCode::*;
+    let texts = &texts(locale).order;
+    Some(match (field, code) {
+        (Items, Required) => texts.items_required,
+        (Items, SoldOut) => texts.items_sold_out,
+        (Items, TooSmall) => texts.items_too_small,
+        (Items, TooLarge) => texts.items_too_large,
+        (PromoCode, SoldOut) => texts.promo_sold_out,
+        (PromoCode, _) => texts.promo_invalid,
+        (Answer, Required) => texts.answer_required,
+        (Answer, _) => texts.answer_invalid,
+        _ => return None,
+    })
 }
 
 /// The message for a checkout the edge refused for a reason other than the fields; `None` is a
