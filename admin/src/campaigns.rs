@@ -9,8 +9,12 @@ use tirelire_domain::setup::{CampaignSetup, CampaignStatus, SiteCheck};
 use tirelire_domain::{Currency, Field, FieldError, FieldErrorCode, Locale, Money, Role};
 use yew::prelude::*;
 
+use tirelire_domain::offer::Offer;
+use tirelire_domain::setup::CampaignKind;
+
 use crate::Snippet;
 use crate::form::{bind, euros, plain, post, refusal, refusal_texts};
+use crate::offer_form::OfferForm;
 
 fn euro_text(minor: i64) -> String {
     Money::new(minor, Currency::Eur).format_exact(Locale::Fr)
@@ -33,7 +37,39 @@ fn field_text(error: &FieldError) -> &'static str {
         (Field::Maximum, _) => "Le montant maximum doit être au moins égal au minimum.",
         (Field::Presets, FieldErrorCode::TooLong) => "Proposez six montants au plus.",
         (Field::Presets, _) => "Chaque montant proposé doit être entre le minimum et le maximum.",
+        (Field::Goal, FieldErrorCode::Required) => {
+            "Un financement participatif a un objectif : indiquez-le."
+        }
         (Field::Goal, _) => "L'objectif doit être un montant positif, ou rester vide.",
+        (Field::Items, FieldErrorCode::Required) => {
+            "Ajoutez au moins une formule ou un tarif, avec son intitulé."
+        }
+        (Field::Items, FieldErrorCode::TooSmall) => {
+            "Une limite est plus basse que ce qui est déjà vendu : augmentez-la."
+        }
+        (Field::Items, _) => {
+            "Vérifiez les formules, tarifs ou contreparties : un intitulé de 80 caractères au plus, un prix nul ou d'au moins 0,50 €, 20 par commande au plus."
+        }
+        (Field::Capacity, FieldErrorCode::TooSmall) => {
+            "Le nombre de places est plus bas que les places déjà réservées."
+        }
+        (Field::Capacity, _) => "Le nombre de places doit être d'au moins 1, ou rester vide.",
+        (Field::ClosesAt, FieldErrorCode::Required) => "Indiquez la date de fin de la collecte.",
+        (Field::ClosesAt, _) => "La fin de la vente doit venir après son ouverture.",
+        (Field::Validity, _) => {
+            "Indiquez la durée de l'adhésion : de 1 à 60 mois, ou des dates dans l'ordre."
+        }
+        (Field::Reminders, _) => "Quatre rappels au plus, à un an au plus de la fin de l'adhésion.",
+        (Field::Fee, _) => "Les frais proposés vont jusqu'à 10 % et 5 € par paiement.",
+        (Field::Questions, _) => {
+            "Vérifiez les questions : chacune a un intitulé, et une liste de choix en a au moins un."
+        }
+        (Field::PromoCodes, FieldErrorCode::TooSmall) => {
+            "Un code a déjà servi plus de fois que sa nouvelle limite."
+        }
+        (Field::PromoCodes, _) => {
+            "Vérifiez les codes promo : 3 à 20 lettres, chiffres ou tirets, tous différents, avec une réduction en % (1 à 100) ou en €."
+        }
         (Field::Origins, _) => {
             "Chaque site s'écrit comme une adresse sans chemin, par exemple https://www.mon-asso.fr (une par ligne, vingt au plus)."
         }
@@ -242,6 +278,8 @@ fn campaign_form(props: &FormProps) -> Html {
     let goal = use_state(|| initial(&|s| s.goal_amount.map(plain).unwrap_or_default(), ""));
     let origins = use_state(|| initial(&|s| s.origins.join("\n"), ""));
     let status = use_state(|| initial(&|s| s.status.name().to_owned(), "open"));
+    let kind = use_state(|| saved.as_ref().map(|s| s.kind).unwrap_or_default());
+    let offer = use_state(|| saved.as_ref().map(|s| s.offer.clone()).unwrap_or_default());
     let errors = use_state(Vec::<String>::new);
     let busy = use_state(|| false);
     let is_new = saved.is_none();
@@ -261,7 +299,7 @@ fn campaign_form(props: &FormProps) -> Html {
         let errors = errors.clone();
         let busy = busy.clone();
         let on_saved = props.on_saved.clone();
-        let kept = saved.clone();
+        let (kind, offer) = (kind.clone(), offer.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let [
@@ -297,8 +335,8 @@ fn campaign_form(props: &FormProps) -> Html {
             }
             let setup = CampaignSetup {
                 slug: slug.trim().to_owned(),
-                kind: kept.as_ref().map(|s| s.kind).unwrap_or_default(),
-                offer: kept.as_ref().map(|s| s.offer.clone()).unwrap_or_default(),
+                kind: *kind,
+                offer: (*offer).clone(),
                 status: CampaignStatus::from_name(&status).unwrap_or(CampaignStatus::Open),
                 title,
                 description,
@@ -399,6 +437,24 @@ fn campaign_form(props: &FormProps) -> Html {
                         </select>
                     </div>
                 </div>
+                <label for="c-kind">{ "Ce que la campagne collecte" }</label>
+                <select id="c-kind" disabled={!is_new} aria-describedby="c-kind-hint" onchange={{
+                    let (kind, offer) = (kind.clone(), offer.clone());
+                    Callback::from(move |event: Event| {
+                        let value = event.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+                        kind.set(CampaignKind::from_name(&value).unwrap_or_default());
+                        offer.set(Offer::default());
+                    })
+                }}>
+                    { for CampaignKind::ALL.iter().map(|k| html! {
+                        <option value={k.name()} selected={*k == *kind}>{ k.label_fr() }</option>
+                    }) }
+                </select>
+                <p class="muted small" id="c-kind-hint">{ "Dons, adhésions, billetterie ou financement participatif ; il ne change plus ensuite." }</p>
+                <OfferForm kind={*kind} offer={(*offer).clone()} on_change={{
+                    let offer = offer.clone();
+                    Callback::from(move |changed| offer.set(changed))
+                }} />
                 <label for="c-origins">{ "Sites où le formulaire peut être collé (un par ligne)" }</label>
                 <textarea id="c-origins" rows="3" aria-describedby="c-origins-hint" value={(*origins).clone()} oninput={bind(&origins)} />
                 <p class="muted small" id="c-origins-hint">{ "Par exemple https://www.mon-asso.fr. Le formulaire refuse les dons venus d'autres sites." }</p>

@@ -11,7 +11,10 @@ mod campaigns;
 mod dashboard;
 mod detail;
 mod donors;
+mod door;
 mod form;
+mod members;
+mod offer_form;
 mod payments;
 mod settings;
 mod team;
@@ -266,6 +269,8 @@ enum Tab {
     Dashboard,
     Payments,
     Campaigns,
+    Members,
+    Door,
     Donors,
     Team,
     Journal,
@@ -307,6 +312,8 @@ fn home(props: &HomeProps) -> Html {
                 <button type="button" aria-current={current(Tab::Dashboard)} onclick={choose(Tab::Dashboard)}>{ "Tableau de bord" }</button>
                 <button type="button" aria-current={current(Tab::Payments)} onclick={choose(Tab::Payments)}>{ "Paiements" }</button>
                 <button type="button" aria-current={current(Tab::Campaigns)} onclick={choose(Tab::Campaigns)}>{ "Campagnes" }</button>
+                <button type="button" aria-current={current(Tab::Members)} onclick={choose(Tab::Members)}>{ "Membres" }</button>
+                <button type="button" aria-current={current(Tab::Door)} onclick={choose(Tab::Door)}>{ "Entrées" }</button>
                 if props.me.role.covers(Role::Treasurer) {
                     <button type="button" aria-current={current(Tab::Donors)} onclick={choose(Tab::Donors)}>{ "Données personnelles" }</button>
                     <button type="button" aria-current={current(Tab::Journal)} onclick={choose(Tab::Journal)}>{ "Journal" }</button>
@@ -326,6 +333,8 @@ fn home(props: &HomeProps) -> Html {
                             <Snippet />
                         </>
                     },
+                    Tab::Members => html! { <members::Members /> },
+                    Tab::Door => html! { <door::Door /> },
                     Tab::Donors => html! { <donors::Donors /> },
                     Tab::Team => html! { <team::Team /> },
                     Tab::Journal => html! { <team::Journal /> },

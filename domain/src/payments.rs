@@ -415,6 +415,9 @@ pub struct CampaignSummary {
     pub status: crate::setup::CampaignStatus,
     /// What it hopes to reach, if anything.
     pub goal: Option<i64>,
+    /// What it collects.
+    #[serde(default)]
+    pub kind: crate::setup::CampaignKind,
 }
 
 #[cfg(test)]

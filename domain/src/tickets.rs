@@ -27,6 +27,9 @@ pub struct CheckIn {
 /// One ticket of an event's list of attendees.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attendee {
+    /// What its QR code carries, to check it in from the list (a holder without their
+    /// phone, found by name).
+    pub token: String,
     /// The holder's name.
     pub holder: String,
     /// The rate.

@@ -76,6 +76,7 @@ async fn attendees_of(req: &Request, slug: &str, env: &Env) -> Result<Vec<Attend
         .await?
         .into_iter()
         .map(|ticket| Attendee {
+            token: ticket.token,
             holder: ticket.holder,
             label: ticket.label,
             seat: u32::try_from(ticket.seat).unwrap_or_default(),

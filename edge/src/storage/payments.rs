@@ -281,10 +281,12 @@ impl Storage {
             donation_count: i64,
             status: String,
             goal_amount: Option<i64>,
+            kind: String,
         }
         let rows = query!(
             &self.db,
-            "SELECT slug, title, currency, raised_amount, donation_count, status, goal_amount
+            "SELECT slug, title, currency, raised_amount, donation_count, status, goal_amount,
+                    kind
              FROM campaigns ORDER BY created_at DESC, id DESC"
         )
         .all()
@@ -300,6 +302,8 @@ impl Storage {
                 count: row.donation_count,
                 status: CampaignStatus::from_name(&row.status).unwrap_or(CampaignStatus::Open),
                 goal: row.goal_amount,
+                kind: tirelire_domain::setup::CampaignKind::from_name(&row.kind)
+                    .unwrap_or_default(),
             })
             .collect())
     }

@@ -1,6 +1,7 @@
 //! The root of one widget: loads the campaign and shows its progress, the donor's return
 //! from the PSP, and the form.
 
+use tirelire_domain::setup::CampaignKind;
 use tirelire_domain::{CampaignSlug, Locale};
 use web_sys::Element;
 use yew::prelude::*;
@@ -154,7 +155,10 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
                             <p class="description">{ &campaign.description }</p>
                         }
                     </header>
-                    <Progress campaign={campaign.clone()} locale={props.locale} />
+                    // Tickets and memberships are sold, not collected towards a goal.
+                    if matches!(campaign.kind, CampaignKind::Donation | CampaignKind::Crowdfunding) {
+                        <Progress campaign={campaign.clone()} locale={props.locale} />
+                    }
                     <ReturnNotice returned={returned.clone()} locale={props.locale} kind={campaign.kind}
                         on_dismiss={dismiss.clone()} />
                     if campaign.closed {

@@ -161,11 +161,21 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
             order_texts.confirm_free.to_owned()
         }
         _ => {
-            let amount = total.format_exact(locale);
+            // Before anything is picked, the button says what it does without a price.
+            let amount = if priced.lines.is_empty() {
+                String::new()
+            } else {
+                total.format_exact(locale)
+            };
+            let priced_button = |template: &str| {
+                fill(template, &[("amount", &amount)])
+                    .trim_end_matches([' ', '—'])
+                    .to_owned()
+            };
             match kind {
-                CampaignKind::Event => fill(order_texts.buttons[0], &[("amount", &amount)]),
-                CampaignKind::Membership => fill(order_texts.buttons[1], &[("amount", &amount)]),
-                _ if form.choices.monthly => fill(order_texts.buttons[2], &[("amount", &amount)]),
+                CampaignKind::Event => priced_button(order_texts.buttons[0]),
+                CampaignKind::Membership => priced_button(order_texts.buttons[1]),
+                _ if form.choices.monthly => priced_button(order_texts.buttons[2]),
                 _ => donate_button(locale, form.amount().ok().map(|_| total)),
             }
         }
