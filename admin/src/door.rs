@@ -10,8 +10,8 @@ use tirelire_domain::tickets::{Attendees, CheckIn, TicketToken};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement, HtmlInputElement,
-    HtmlVideoElement, MediaStream, MediaStreamConstraints,
+    CanvasRenderingContext2d, HtmlCanvasElement, HtmlInputElement, HtmlVideoElement, ImageBitmap,
+    MediaStream, MediaStreamConstraints,
 };
 use yew::prelude::*;
 
@@ -34,33 +34,39 @@ enum Verdict {
     Failed,
 }
 
+/// The QR code in a canvas, as the browser's own detector reads it, if it has one that works
+/// here (some browsers expose it without a backend).
+async fn browser_decode(canvas: &HtmlCanvasElement) -> Option<String> {
+    let window = gloo::utils::window();
+    let detector_class =
+        js_sys::Reflect::get(&window, &JsValue::from_str("BarcodeDetector")).ok()?;
+    if !detector_class.is_function() {
+        return None;
+    }
+    let options = js_sys::Object::new();
+    let formats = js_sys::Array::of1(&JsValue::from_str("qr_code"));
+    js_sys::Reflect::set(&options, &JsValue::from_str("formats"), &formats).ok()?;
+    let detector = js_sys::Reflect::construct(
+        detector_class.unchecked_ref::<js_sys::Function>(),
+        &js_sys::Array::of1(&options),
+    )
+    .ok()?;
+    let detect = js_sys::Reflect::get(&detector, &JsValue::from_str("detect")).ok()?;
+    let promise = detect
+        .unchecked_ref::<js_sys::Function>()
+        .call1(&detector, canvas)
+        .ok()?;
+    let found = JsFuture::from(js_sys::Promise::from(promise)).await.ok()?;
+    let first = js_sys::Array::from(&found).get(0);
+    js_sys::Reflect::get(&first, &JsValue::from_str("rawValue"))
+        .ok()?
+        .as_string()
+}
+
 /// Decodes the QR code in a canvas, through the browser when it can, else in WebAssembly.
 async fn decode(canvas: &HtmlCanvasElement) -> Option<String> {
-    let window = gloo::utils::window();
-    if let Ok(detector_class) = js_sys::Reflect::get(&window, &JsValue::from_str("BarcodeDetector"))
-        && detector_class.is_function()
-    {
-        let options = js_sys::Object::new();
-        let formats = js_sys::Array::of1(&JsValue::from_str("qr_code"));
-        let _ = js_sys::Reflect::set(&options, &JsValue::from_str("formats"), &formats);
-        let detector = js_sys::Reflect::construct(
-            detector_class.unchecked_ref::<js_sys::Function>(),
-            &js_sys::Array::of1(&options),
-        )
-        .ok()?;
-        let detect = js_sys::Reflect::get(&detector, &JsValue::from_str("detect")).ok()?;
-        let promise = detect
-            .unchecked_ref::<js_sys::Function>()
-            .call1(&detector, canvas)
-            .ok()?;
-        let found = JsFuture::from(js_sys::Promise::from(promise)).await.ok()?;
-        let first = js_sys::Array::from(&found).get(0);
-        if !first.is_undefined() {
-            return js_sys::Reflect::get(&first, &JsValue::from_str("rawValue"))
-                .ok()?
-                .as_string();
-        }
-        return None;
+    if let Some(token) = browser_decode(canvas).await {
+        return Some(token);
     }
     let context: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let (width, height) = (canvas.width(), canvas.height());
@@ -109,10 +115,10 @@ fn canvas_of(source: &JsValue, width: u32, height: u32) -> Option<HtmlCanvasElem
                 f64::from(h),
             )
             .ok()?;
-    } else if let Some(image) = source.dyn_ref::<HtmlImageElement>() {
+    } else if let Some(bitmap) = source.dyn_ref::<ImageBitmap>() {
         context
-            .draw_image_with_html_image_element_and_dw_and_dh(
-                image,
+            .draw_image_with_image_bitmap_and_dw_and_dh(
+                bitmap,
                 0.0,
                 0.0,
                 f64::from(w),
@@ -265,24 +271,21 @@ pub fn door() -> Html {
             let Some(file) = input.files().and_then(|files| files.get(0)) else {
                 return;
             };
-            let Ok(url) = web_sys::Url::create_object_url_with_blob(&file) else {
-                return;
-            };
             let (verdict, reload) = (verdict.clone(), reload.clone());
             verdict.set(Verdict::Reading);
+            let Ok(decoding) = gloo::utils::window().create_image_bitmap_with_blob(&file) else {
+                verdict.set(Verdict::Unreadable);
+                return;
+            };
             wasm_bindgen_futures::spawn_local(async move {
-                let Ok(image) = HtmlImageElement::new() else {
-                    return;
-                };
-                image.set_src(&url);
-                let loaded = JsFuture::from(image.decode()).await;
-                let _ = web_sys::Url::revoke_object_url(&url);
-                let token = match loaded {
-                    Ok(_) => match canvas_of(&image, image.natural_width(), image.natural_height())
-                    {
-                        Some(canvas) => decode(&canvas).await,
-                        None => None,
-                    },
+                let token = match JsFuture::from(decoding).await {
+                    Ok(bitmap) => {
+                        let bitmap: ImageBitmap = bitmap.unchecked_into();
+                        match canvas_of(&bitmap, bitmap.width(), bitmap.height()) {
+                            Some(canvas) => decode(&canvas).await,
+                            None => None,
+                        }
+                    }
                     Err(_) => None,
                 };
                 match token {
@@ -309,7 +312,7 @@ pub fn door() -> Html {
         Verdict::None => html! {},
         Verdict::Reading => html! { <p class="verdict" role="status">{ "Lecture du billet…" }</p> },
         Verdict::Unreadable => html! {
-            <p class="verdict bad" role="alert">{ "Le code n'a pas pu être lu. Rapprochez le billet, ou cherchez la personne par son nom." }</p>
+            <p class="verdict bad" role="alert" data-testid="verdict">{ "Le code n'a pas pu être lu. Rapprochez le billet, ou cherchez la personne par son nom." }</p>
         },
         Verdict::Invalid => html! {
             <p class="verdict bad" role="alert" data-testid="verdict">{ "✗ Billet non valable : ce code n'a pas été émis par l'association, ou il a été modifié." }</p>

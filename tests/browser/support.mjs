@@ -135,6 +135,27 @@ export function orderRow(orderId) {
   }
 }
 
+/// A query's first row, read from the edge's D1.
+export function row(sql, ...params) {
+  const db = new DatabaseSync(d1File(), { readOnly: true });
+  try {
+    return db.prepare(sql).get(...params);
+  } finally {
+    db.close();
+  }
+}
+
+/// Pays on the simulator's page and waits for the widget's page to come back with the order;
+/// gives the order's id.
+export async function payAtSimulator(page) {
+  await page.waitForURL(`${simUrl}/c/pay/**`);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().startsWith(siteUrl) && r.url().includes("tirelire_result=paid")),
+    page.getByRole("button", { name: /Payer/ }).click(),
+  ]);
+  return new URL(response.url()).searchParams.get("tirelire_order");
+}
+
 let donors = 0;
 
 /// Fills the form as a donor would, each time as another donor (the edge limits checkouts

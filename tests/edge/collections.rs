@@ -51,6 +51,12 @@ fn tickets_are_priced_per_seat_and_each_seat_is_a_ticket() {
 
     pay(&stack, &session_of(&answer));
     assert_eq!(order_status(&stack, &order_id).as_deref(), Some("paid"));
+
+    // What is left shows the same from D1 and from the cache that keeps it a minute.
+    let fresh = stack.get("/v1/campaigns/test-event").json();
+    let cached = stack.get("/v1/campaigns/test-event").json();
+    assert!(fresh["offer"]["items"][1]["remaining"].is_u64(), "{fresh}");
+    assert_eq!(fresh["offer"], cached["offer"]);
 }
 
 #[test]

@@ -26,7 +26,12 @@ impl Storage {
     }
 
     pub(super) async fn cache_campaign(&self, record: &CampaignRecord) {
-        let put = match self.cache.put(&key(&record.view.slug), record) {
+        // As JSON text: KV's own conversion goes through JavaScript values, where a map (what
+        // is left of each counter) becomes a `Map` that `JSON.stringify` writes as `{}`.
+        let Ok(text) = serde_json::to_string(record) else {
+            return;
+        };
+        let put = match self.cache.put(&key(&record.view.slug), text.as_str()) {
             Ok(put) => put.expiration_ttl(TTL_SECS).execute().await,
             Err(error) => Err(error),
         };

@@ -14,7 +14,7 @@ use sha2::Sha256;
 
 use super::auth::ACCOUNT_VERSION;
 use super::sessions::missing;
-use super::{Account, Reply, field, integer_field, now, payments, refuse_unknown};
+use super::{Account, Reply, field, integer_field, now, payments, refuse_unknown, subscriptions};
 
 /// The `Stripe-Signature` header for `payload` at `timestamp`, computed as Stripe does:
 /// `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>.<payload>")>`.
@@ -79,9 +79,10 @@ impl EventLog {
     }
 }
 
-/// The donor pressed Pay on the hosted page.
+/// The donor pressed Pay on the hosted page. A one-off gift is paid by a PaymentIntent; a
+/// monthly gift starts a subscription, whose first invoice is paid at once.
 pub(super) fn pay(account: &Account, id: &str) -> Reply {
-    let (event, lost, success_url) = {
+    let (events, lost, success_url) = {
         let mut guard = account.state();
         let state = &mut *guard;
         let Some(session) = state.sessions.get(id) else {
@@ -107,8 +108,22 @@ pub(super) fn pay(account: &Account, id: &str) -> Reply {
         let campaign = session.object["metadata"]["campaign"]
             .as_str()
             .map(str::to_owned);
-        let metadata = session.payment_intent_metadata.clone();
-        let intent = payments::settle(state, amount, &currency, email.as_deref(), metadata);
+        let label = session.label.clone();
+        let intent_metadata = session.payment_intent_metadata.clone();
+        let started = session.subscription_metadata.clone().map(|metadata| {
+            let start = subscriptions::Start {
+                amount,
+                currency: &currency,
+                email: email.as_deref(),
+                product: &label,
+                metadata,
+                campaign: campaign.as_deref(),
+            };
+            subscriptions::start(state, &start)
+        });
+        let intent = started
+            .is_none()
+            .then(|| payments::settle(state, amount, &currency, email.as_deref(), intent_metadata));
         let Some(session) = state.sessions.get_mut(id) else {
             return Reply::html(404, super::page::not_found());
         };
@@ -116,21 +131,31 @@ pub(super) fn pay(account: &Account, id: &str) -> Reply {
         object["status"] = json!("complete");
         object["payment_status"] = json!("paid");
         object["payment_intent"] = json!(intent);
+        if let Some(started) = &started {
+            object["customer"] = json!(started.customer);
+            object["subscription"] = json!(started.subscription);
+            object["invoice"] = started.invoice["id"].clone();
+        }
         let success_url = object["success_url"]
             .as_str()
             .unwrap_or_default()
             .replace("{CHECKOUT_SESSION_ID}", id);
         let object = object.clone();
         let lost = state.faults.take_at_payment(campaign.as_deref()).is_some();
-        let event = state
-            .events
-            .record("checkout.session.completed", &object, None);
-        (event, lost, success_url)
+        let mut events = vec![
+            state
+                .events
+                .record("checkout.session.completed", &object, None),
+        ];
+        if let Some(started) = &started {
+            events.push(state.events.record("invoice.paid", &started.invoice, None));
+        }
+        (events, lost, success_url)
     };
     // Delivered before the redirect, so that the page the donor lands on already knows; unless
-    // a test armed the loss of this webhook, in which case only the event list has it.
-    if !lost {
-        deliver(account, &event);
+    // a test armed the loss of a webhook, in which case only the event list has the session's.
+    for event in events.iter().skip(usize::from(lost)) {
+        deliver(account, event);
     }
     Reply::redirect(&success_url)
 }

@@ -3,23 +3,33 @@
 //! It implements the part of Stripe's API that Tirelire uses, on the same paths and in the
 //! same wire format: form-encoded requests with Bearer or Basic authentication, `Stripe-Version`
 //! and `Idempotency-Key`, JSON objects shaped like Stripe's (`cs_test_…`, `pi_…`, `ch_…`,
-//! `re_…`, `du_…`), Stripe's error objects, cursor pagination, a hosted payment page with Pay and
-//! Cancel, and webhook events signed with the `Stripe-Signature` scheme. Pointing the edge at
-//! the real Stripe changes its API base URL and its secrets, nothing else, and Stripe's own
-//! client libraries work against it unchanged.
+//! `re_…`, `du_…`, `sub_…`, `in_…`), Stripe's error objects, cursor pagination, a hosted payment
+//! page with Pay and Cancel, and webhook events signed with the `Stripe-Signature` scheme.
+//! Pointing the edge at the real Stripe changes its API base URL and its secrets, nothing else,
+//! and Stripe's own client libraries work against it unchanged.
 //!
-//! Paths under `/_sim/` are the simulator's own controls for tests (disputes, which Stripe opens
-//! from its dashboard, and armed faults); Stripe has no such paths.
+//! A one-off gift is a session in `mode=payment`, paid by a PaymentIntent. A monthly gift is a
+//! session in `mode=subscription`: paying it starts a subscription whose first invoice is paid
+//! at once (`checkout.session.completed`, then `invoice.paid`); each later month is another
+//! paid invoice (`invoice.paid`) until `DELETE /v1/subscriptions/{id}` cancels it
+//! (`customer.subscription.deleted`).
+//!
+//! Paths under `/_sim/` are the simulator's own controls for tests; Stripe has no such paths.
+//! They open and close disputes (which Stripe does from its dashboard), arm faults, resend an
+//! event, and let a month go by for a subscription
+//! (`POST /_sim/subscriptions/{id}/next_month`), since tests cannot wait for Stripe's clock.
 
 mod auth;
 mod disputes;
 mod events;
 mod faults;
 mod idempotency;
+mod invoices;
 mod page;
 mod payments;
 mod refunds;
 mod sessions;
+mod subscriptions;
 #[cfg(test)]
 mod tests;
 
@@ -141,6 +151,8 @@ struct Session {
     object: Value,
     label: String,
     payment_intent_metadata: Map<String, Value>,
+    /// In subscription mode (and only then), the metadata its subscription will carry.
+    subscription_metadata: Option<Map<String, Value>>,
 }
 
 #[derive(Default)]
@@ -150,6 +162,9 @@ struct State {
     charges: HashMap<String, Value>,
     refunds: HashMap<String, Value>,
     disputes: HashMap<String, Value>,
+    subscriptions: HashMap<String, subscriptions::Subscription>,
+    invoices: HashMap<String, Value>,
+    invoice_payments: HashMap<String, Value>,
     idempotent: idempotency::Keys,
     events: events::EventLog,
     faults: faults::Armed,
@@ -257,6 +272,9 @@ fn route(account: &Account, request: &tiny_http::Request, body: &str) -> Reply {
         (Method::Post, ["_sim", "charges", id, "dispute"]) => disputes::open(account, id, body),
         (Method::Post, ["_sim", "disputes", id, "close"]) => disputes::close(account, id, body),
         (Method::Post, ["_sim", "faults"]) => faults::arm(account, body),
+        (Method::Post, ["_sim", "subscriptions", id, "next_month"]) => {
+            subscriptions::next_month(account, id)
+        }
         (Method::Delete, ["_sim", "faults"]) => faults::clear(account),
         (Method::Get, ["_sim", "health"]) => Reply::json(200, &json!({ "status": "ok" })),
         _ => Reply::html(404, page::not_found()),
@@ -282,6 +300,13 @@ fn api(account: &Account, method: &Method, segments: &[&str], call: &Call<'_>) -
         }
         (Method::Get, ["v1", "refunds", id]) => refunds::retrieve(account, id),
         (Method::Get, ["v1", "disputes", id]) => disputes::retrieve(account, id),
+        (Method::Get, ["v1", "subscriptions", id]) => subscriptions::retrieve(account, id),
+        (Method::Delete, ["v1", "subscriptions", id]) => {
+            subscriptions::cancel(account, id, call.query, call.body)
+        }
+        (Method::Get, ["v1", "invoices", id]) => invoices::retrieve(account, id, call.query),
+        (Method::Get, ["v1", "invoice_payments"]) => invoices::list_payments(account, call.query),
+        (Method::Get, ["v1", "invoice_payments", id]) => invoices::retrieve_payment(account, id),
         (Method::Get, ["v1", "events"]) => match form(call.query) {
             Ok(params) => events::list(account, &params),
             Err(refusal) => refusal,
@@ -407,6 +432,17 @@ fn list(url: &str, mut data: Vec<(i64, Value)>) -> Reply {
         200,
         &json!({ "object": "list", "data": data, "has_more": false, "url": url }),
     )
+}
+
+/// An amount as Stripe writes it in its messages and invoice lines, e.g. `€25.00`.
+fn money(minor: i64, currency: &str) -> String {
+    let symbol = match currency {
+        "eur" => "€".to_owned(),
+        "usd" => "$".to_owned(),
+        "gbp" => "£".to_owned(),
+        other => format!("{} ", other.to_uppercase()),
+    };
+    format!("{symbol}{}.{:02}", minor / 100, minor % 100)
 }
 
 fn header(name: &str, value: &str) -> Header {

@@ -13,6 +13,8 @@ struct Words {
     email: &'static str,
     pay: &'static str,
     cancel: &'static str,
+    /// After the amount of a monthly gift.
+    per_month: &'static str,
     paid: &'static str,
     expired: &'static str,
     back: &'static str,
@@ -25,6 +27,7 @@ const FR: Words = Words {
     email: "Reçu envoyé à",
     pay: "Payer",
     cancel: "Annuler et revenir au site",
+    per_month: " par mois",
     paid: "Ce paiement a déjà été effectué.",
     expired: "Cette page de paiement a expiré.",
     back: "Revenir au site",
@@ -37,6 +40,7 @@ const EN: Words = Words {
     email: "Receipt sent to",
     pay: "Pay",
     cancel: "Cancel and go back to the site",
+    per_month: " a month",
     paid: "This payment has already been made.",
     expired: "This payment page has expired.",
     back: "Go back to the site",
@@ -46,7 +50,17 @@ fn words(object: &Value) -> &'static Words {
     if object["locale"] == "en" { &EN } else { &FR }
 }
 
+/// The amount the page asks for, and how often.
 fn amount(object: &Value) -> String {
+    let every = if object["mode"] == "subscription" {
+        words(object).per_month
+    } else {
+        ""
+    };
+    format!("{}{every}", sum(object))
+}
+
+fn sum(object: &Value) -> String {
     let minor = object["amount_total"].as_i64().unwrap_or_default();
     let currency = object["currency"]
         .as_str()

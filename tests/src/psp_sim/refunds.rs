@@ -6,8 +6,8 @@
 use serde_json::{Value, json};
 
 use super::{
-    Account, Reply, events, field, integer_field, metadata, missing, now, payments, random_id,
-    refuse_unknown,
+    Account, Reply, events, field, integer_field, metadata, missing, money, now, payments,
+    random_id, refuse_unknown,
 };
 
 const KNOWN: &[&str] = &["payment_intent", "charge", "amount", "reason"];
@@ -165,15 +165,4 @@ pub(super) fn retrieve(account: &Account, id: &str) -> Reply {
         Some(refund) => Reply::json(200, refund),
         None => missing("refund", "id", id),
     }
-}
-
-/// An amount as Stripe writes it in its messages, e.g. `€25.00`.
-fn money(minor: i64, currency: &str) -> String {
-    let symbol = match currency {
-        "eur" => "€".to_owned(),
-        "usd" => "$".to_owned(),
-        "gbp" => "£".to_owned(),
-        other => format!("{} ", other.to_uppercase()),
-    };
-    format!("{symbol}{}.{:02}", minor / 100, minor % 100)
 }

@@ -1,6 +1,9 @@
 //! `POST /v1/checkout/sessions` and `GET /v1/checkout/sessions/{id}`, with Stripe's checks
-//! on the parameters Tirelire sends. The session keeps its `payment_intent_data[metadata]`,
-//! which Stripe puts on the PaymentIntent (and from there on the charge) when it is paid.
+//! on the parameters Tirelire sends, in its two modes: `payment` (a one-off gift) and
+//! `subscription` (a monthly gift, whose one line item has a recurring price). The session
+//! keeps what Stripe hands on when it is paid: its `payment_intent_data[metadata]`, which goes
+//! on the PaymentIntent (and from there on the charge), or its `subscription_data[metadata]`,
+//! which goes on the subscription (and from there on each of its invoices).
 
 use serde_json::json;
 
@@ -18,6 +21,7 @@ const KNOWN: &[&str] = &[
     "line_items[0][price_data][currency]",
     "line_items[0][price_data][unit_amount]",
     "line_items[0][price_data][product_data][name]",
+    "line_items[0][price_data][recurring][interval]",
     "success_url",
     "cancel_url",
     "client_reference_id",
@@ -25,7 +29,16 @@ const KNOWN: &[&str] = &[
     "locale",
     "expires_at",
 ];
-const KNOWN_PREFIXES: &[&str] = &["metadata[", "payment_intent_data[metadata]["];
+const KNOWN_PREFIXES: &[&str] = &[
+    "metadata[",
+    "payment_intent_data[metadata][",
+    "subscription_data[metadata][",
+];
+/// Stripe's values for `submit_type`, which only choose the words on the page's button. Since
+/// 2024-11-20.acacia Stripe takes them in subscription mode too.
+const SUBMIT_TYPES: &[&str] = &["auto", "book", "donate", "pay", "subscribe"];
+/// Stripe's values for a recurring price's `interval`.
+const INTERVALS: &[&str] = &["day", "week", "month", "year"];
 const CURRENCIES: &[&str] = &["eur", "usd", "gbp", "chf"];
 const LOCALES: &[&str] = &["auto", "fr", "en", "de", "es", "it", "nl"];
 /// Stripe's smallest charge in euros, in cents.
@@ -121,11 +134,15 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
     };
 
     let mode = required("mode")?;
-    if mode != "payment" {
-        return Err(Reply::invalid(
-            "mode",
-            "parameter_invalid_string",
-            &format!("This simulator only supports mode=payment, not {mode}."),
+    check_mode(params, mode)?;
+    if let Some(submit_type) = get("submit_type")
+        && !SUBMIT_TYPES.contains(&submit_type)
+    {
+        return Err(Reply::refused(
+            Some("submit_type"),
+            &format!(
+                "Invalid submit_type: must be one of auto, book, donate, pay, or subscribe (got {submit_type})."
+            ),
         ));
     }
     let currency = required("line_items[0][price_data][currency]")?;
@@ -216,6 +233,9 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
     }
     let session_metadata = metadata(params, "metadata[")?;
     let payment_intent_metadata = metadata(params, "payment_intent_data[metadata][")?;
+    let subscription_metadata = (mode == "subscription")
+        .then(|| metadata(params, "subscription_data[metadata]["))
+        .transpose()?;
 
     let id = format!("cs_test_{}", random_id(58));
     let object = json!({
@@ -235,6 +255,8 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
         "metadata": session_metadata,
         "mode": mode,
         "payment_intent": null,
+        "subscription": null,
+        "invoice": null,
         "payment_status": "unpaid",
         "status": "open",
         "submit_type": get("submit_type"),
@@ -245,5 +267,56 @@ fn build_session(account: &Account, params: &[(String, String)]) -> Result<Sessi
         object,
         label: name.to_owned(),
         payment_intent_metadata,
+        subscription_metadata,
     })
+}
+
+/// Stripe's refusals of a mode and a line item that do not go together: a recurring price
+/// belongs in `subscription` mode and is required there, and each mode refuses the other's
+/// `…_data` parameters.
+fn check_mode(params: &[(String, String)], mode: &str) -> Result<(), Reply> {
+    let sent = |prefix: &str| params.iter().any(|(name, _)| name.starts_with(prefix));
+    let interval = field(params, "line_items[0][price_data][recurring][interval]");
+    match mode {
+        "payment" if interval.is_some() => Err(Reply::refused(
+            Some("line_items[0][price_data][recurring]"),
+            "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
+        )),
+        "payment" if sent("subscription_data[") => Err(Reply::refused(
+            Some("subscription_data"),
+            "You can not pass `subscription_data` in `payment` mode.",
+        )),
+        "payment" => Ok(()),
+        "subscription" if sent("payment_intent_data[") => Err(Reply::refused(
+            Some("payment_intent_data"),
+            "You can not pass `payment_intent_data` in `subscription` mode.",
+        )),
+        "subscription" => match interval {
+            None => Err(Reply::refused(
+                Some("line_items"),
+                "You must provide at least one recurring price in `subscription` mode when using prices.",
+            )),
+            Some("month") => Ok(()),
+            Some(interval) if INTERVALS.contains(&interval) => Err(Reply::invalid(
+                "line_items[0][price_data][recurring][interval]",
+                "parameter_invalid_string",
+                &format!(
+                    "This simulator bills monthly prices only, not interval={interval} (Stripe takes it)."
+                ),
+            )),
+            Some(interval) => Err(Reply::refused(
+                Some("line_items[0][price_data][recurring][interval]"),
+                &format!(
+                    "Invalid interval: must be one of day, month, week, or year (got {interval})."
+                ),
+            )),
+        },
+        other => Err(Reply::invalid(
+            "mode",
+            "parameter_invalid_string",
+            &format!(
+                "This simulator supports mode=payment and mode=subscription, not mode={other}."
+            ),
+        )),
+    }
 }

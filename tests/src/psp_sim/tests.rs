@@ -1083,3 +1083,423 @@ fn faults_refuse_unknown_kinds_and_can_be_cleared() {
     let (status, _) = post_form(&sim, Some(KEY), None, &campaign_form("any"));
     assert_eq!(status, 200);
 }
+
+/// A good form for a monthly gift of 20 € for order `ord_1`, as the edge sends it.
+fn monthly_form() -> Vec<(&'static str, String)> {
+    vec![
+        ("mode", "subscription".into()),
+        ("line_items[0][quantity]", "1".into()),
+        ("line_items[0][price_data][currency]", "eur".into()),
+        ("line_items[0][price_data][unit_amount]", "2000".into()),
+        (
+            "line_items[0][price_data][product_data][name]",
+            "Don mensuel".into(),
+        ),
+        (
+            "line_items[0][price_data][recurring][interval]",
+            "month".into(),
+        ),
+        ("success_url", "http://127.0.0.1:1/ok".into()),
+        ("cancel_url", "http://127.0.0.1:1/cancel".into()),
+        ("client_reference_id", "ord_1".into()),
+        ("customer_email", "donor@example.fr".into()),
+        ("locale", "fr".into()),
+        ("expires_at", in_31_minutes()),
+        ("metadata[order_id]", "ord_1".into()),
+        ("metadata[campaign]", "monthly".into()),
+        ("subscription_data[metadata][order_id]", "ord_1".into()),
+        ("subscription_data[metadata][campaign]", "monthly".into()),
+    ]
+}
+
+/// A monthly gift paid on the hosted page; its two events are taken from `deliveries`.
+/// Returns the subscription's id and its first invoice.
+fn paid_subscription(
+    sim: &SimHandle,
+    deliveries: &mpsc::Receiver<Delivery>,
+    form: &[(&'static str, String)],
+) -> (String, Value) {
+    let (status, session) = post_form(sim, Some(KEY), None, form);
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(pay(sim, session["id"].as_str().expect("a session id")), 303);
+    assert_eq!(next_event(deliveries)["type"], "checkout.session.completed");
+    let paid = next_event(deliveries);
+    assert_eq!(paid["type"], "invoice.paid");
+    let invoice = paid["data"]["object"].clone();
+    let subscription = invoice["parent"]["subscription_details"]["subscription"]
+        .as_str()
+        .expect("the invoice names its subscription")
+        .to_owned();
+    (subscription, invoice)
+}
+
+fn next_month(sim: &SimHandle, subscription: &str) -> Answer {
+    call(
+        sim,
+        "POST",
+        &format!("/_sim/subscriptions/{subscription}/next_month"),
+        &[],
+        &[],
+    )
+}
+
+fn cancel(sim: &SimHandle, subscription: &str) -> (u16, Value) {
+    let answer = call(
+        sim,
+        "DELETE",
+        &format!("/v1/subscriptions/{subscription}"),
+        &[bearer()],
+        &[],
+    );
+    (answer.status, answer.json())
+}
+
+#[test]
+fn a_subscription_session_paid_makes_a_subscription_and_a_first_invoice() {
+    let (sim, _receiver, deliveries) = simulator();
+    let (status, session) = post_form(&sim, Some(KEY), None, &monthly_form());
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["mode"], "subscription");
+    assert_eq!(session["amount_total"], 2000);
+    assert_eq!(session["currency"], "eur");
+    assert_eq!(session["metadata"]["order_id"], "ord_1");
+    for unset in ["payment_intent", "subscription", "invoice", "customer"] {
+        assert_eq!(session[unset], Value::Null, "{unset}");
+    }
+    let id = session["id"].as_str().expect("a session id");
+    let page = call(&sim, "GET", &format!("/c/pay/{id}"), &[], &[]);
+    assert!(page.text.contains("20,00 EUR par mois"), "{}", page.text);
+
+    assert_eq!(pay(&sim, id), 303);
+    let completed = next_event(&deliveries);
+    assert_eq!(completed["type"], "checkout.session.completed");
+    let session = &completed["data"]["object"];
+    assert_eq!(session["status"], "complete");
+    assert_eq!(session["payment_status"], "paid");
+    assert_eq!(session["payment_intent"], Value::Null);
+    let subscription_id = session["subscription"].as_str().expect("a subscription");
+    let invoice_id = session["invoice"].as_str().expect("an invoice");
+    let customer = session["customer"].as_str().expect("a customer");
+    assert!(subscription_id.starts_with("sub_"));
+    assert!(invoice_id.starts_with("in_"));
+    assert!(customer.starts_with("cus_"));
+
+    let paid = next_event(&deliveries);
+    assert_eq!(paid["type"], "invoice.paid");
+    let invoice = &paid["data"]["object"];
+    assert_eq!(invoice["id"], invoice_id);
+    assert_eq!(invoice["object"], "invoice");
+    assert_eq!(invoice["status"], "paid");
+    assert_eq!(invoice["billing_reason"], "subscription_create");
+    assert_eq!(
+        (
+            invoice["amount_due"].clone(),
+            invoice["amount_paid"].clone(),
+            invoice["amount_remaining"].clone()
+        ),
+        (json!(2000), json!(2000), json!(0))
+    );
+    assert_eq!(invoice["currency"], "eur");
+    assert_eq!(invoice["customer"], customer);
+    assert_eq!(invoice["customer_email"], "donor@example.fr");
+    assert_eq!(invoice["parent"]["type"], "subscription_details");
+    let details = &invoice["parent"]["subscription_details"];
+    assert_eq!(details["subscription"], subscription_id);
+    assert_eq!(details["metadata"]["order_id"], "ord_1");
+    assert_eq!(details["metadata"]["campaign"], "monthly");
+    // Clover's invoice has none of the fields the basil versions removed.
+    for removed in [
+        "subscription",
+        "charge",
+        "payment_intent",
+        "paid",
+        "payments",
+    ] {
+        assert!(invoice.get(removed).is_none(), "{removed}: {invoice}");
+    }
+    let line = &invoice["lines"]["data"][0];
+    assert_eq!(line["amount"], 2000);
+    assert_eq!(line["description"], "1 × Don mensuel (at €20.00 / month)");
+    assert_eq!(line["quantity"], 1);
+    assert!(deliveries.recv_timeout(Duration::from_millis(300)).is_err());
+
+    let (status, subscription) = api_get(&sim, &format!("/v1/subscriptions/{subscription_id}"));
+    assert_eq!(status, 200);
+    assert_eq!(subscription["object"], "subscription");
+    assert_eq!(subscription["status"], "active");
+    assert_eq!(subscription["customer"], customer);
+    assert_eq!(subscription["latest_invoice"], invoice_id);
+    assert_eq!(
+        subscription["metadata"],
+        json!({ "order_id": "ord_1", "campaign": "monthly" })
+    );
+    assert_eq!(subscription["canceled_at"], Value::Null);
+    assert_eq!(subscription["cancel_at_period_end"], false);
+    let item = &subscription["items"]["data"][0];
+    assert_eq!(item["object"], "subscription_item");
+    assert_eq!(item["quantity"], 1);
+    assert_eq!(
+        item["price"]["recurring"],
+        json!({ "interval": "month", "interval_count": 1 })
+    );
+    assert_eq!(item["price"]["unit_amount"], 2000);
+    assert_eq!(item["price"]["type"], "recurring");
+    assert_eq!(line["period"]["start"], item["current_period_start"]);
+    assert_eq!(line["period"]["end"], item["current_period_end"]);
+
+    let (status, fetched) = api_get(&sim, &format!("/v1/invoices/{invoice_id}"));
+    assert_eq!(status, 200);
+    assert_eq!(&fetched, invoice);
+    let (_, completed) = api_get(&sim, &format!("/v1/checkout/sessions/{id}"));
+    assert_eq!(completed["subscription"], subscription_id);
+    // Both events are in the list (newest first), the session's recorded first.
+    let (_, listed) = api_get(&sim, "/v1/events");
+    let kinds: Vec<&Value> = listed["data"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| &e["type"])
+        .collect();
+    assert_eq!(
+        kinds,
+        [&json!("invoice.paid"), &json!("checkout.session.completed")]
+    );
+}
+
+#[test]
+fn a_subscription_s_invoice_is_paid_by_a_payment_intent_that_refunds_act_on() {
+    let (sim, _receiver, deliveries) = simulator();
+    let (_, invoice) = paid_subscription(&sim, &deliveries, &monthly_form());
+    let invoice_id = invoice["id"].as_str().expect("an invoice id");
+    let (status, expanded) = api_get(
+        &sim,
+        &format!("/v1/invoices/{invoice_id}?expand[]=payments"),
+    );
+    assert_eq!(status, 200, "{expanded}");
+    let payment = &expanded["payments"]["data"][0];
+    assert_eq!(payment["object"], "invoice_payment");
+    assert_eq!(payment["invoice"], invoice_id);
+    assert_eq!(payment["amount_paid"], 2000);
+    assert_eq!(payment["payment"]["type"], "payment_intent");
+    let intent = payment["payment"]["payment_intent"]
+        .as_str()
+        .expect("a payment intent")
+        .to_owned();
+    let (_, listed) = api_get(&sim, &format!("/v1/invoice_payments?invoice={invoice_id}"));
+    assert_eq!(&listed["data"][0], payment);
+
+    let (status, paid_by) = api_get(&sim, &format!("/v1/payment_intents/{intent}"));
+    assert_eq!(status, 200);
+    assert_eq!(paid_by["amount_received"], 2000);
+    let (status, refund) = api_post(
+        &sim,
+        "/v1/refunds",
+        &[("payment_intent", intent.clone()), ("amount", "500".into())],
+    );
+    assert_eq!(status, 200, "{refund}");
+    let refunded = next_event(&deliveries);
+    assert_eq!(refunded["type"], "charge.refunded");
+    assert_eq!(
+        refunded["data"]["object"]["payment_intent"],
+        intent.as_str()
+    );
+    assert_eq!(next_event(&deliveries)["type"], "refund.created");
+
+    let (status, refused) = api_get(
+        &sim,
+        &format!("/v1/invoices/{invoice_id}?expand[]=customer"),
+    );
+    assert_eq!(status, 400, "{refused}");
+}
+
+#[test]
+fn next_month_bills_an_active_subscription_once_per_call() {
+    let (sim, _receiver, deliveries) = simulator();
+    let (subscription, first) = paid_subscription(&sim, &deliveries, &monthly_form());
+    let mut service_end = first["lines"]["data"][0]["period"]["end"].clone();
+    let mut invoice_ids = vec![first["id"].clone()];
+    for _ in 0..2 {
+        let billed = next_month(&sim, &subscription);
+        assert_eq!(billed.status, 200, "{}", billed.text);
+        let invoice = billed.json();
+        let paid = next_event(&deliveries);
+        assert_eq!(paid["type"], "invoice.paid");
+        assert_eq!(paid["data"]["object"], invoice);
+        assert!(
+            deliveries.recv_timeout(Duration::from_millis(300)).is_err(),
+            "one event a month"
+        );
+        assert!(!invoice_ids.contains(&invoice["id"]));
+        invoice_ids.push(invoice["id"].clone());
+        assert_eq!(invoice["billing_reason"], "subscription_cycle");
+        assert_eq!(invoice["status"], "paid");
+        assert_eq!(invoice["amount_paid"], 2000);
+        let details = &invoice["parent"]["subscription_details"];
+        assert_eq!(details["subscription"], subscription.as_str());
+        assert_eq!(details["metadata"]["order_id"], "ord_1");
+        // The line pays for the month after the last one; the invoice's own period is the month
+        // that just ended.
+        let period = &invoice["lines"]["data"][0]["period"];
+        assert_eq!(period["start"], service_end);
+        assert_eq!(invoice["period_end"], service_end);
+        let (start, end) = (
+            period["start"].as_i64().expect("a start"),
+            period["end"].as_i64().expect("an end"),
+        );
+        assert!(
+            (28 * 86_400..=31 * 86_400).contains(&(end - start)),
+            "{period}"
+        );
+        service_end = period["end"].clone();
+
+        let (_, current) = api_get(&sim, &format!("/v1/subscriptions/{subscription}"));
+        assert_eq!(current["latest_invoice"], invoice["id"]);
+        assert_eq!(
+            current["items"]["data"][0]["current_period_end"],
+            service_end
+        );
+    }
+    let (_, listed) = api_get(&sim, "/v1/events?type=invoice.paid");
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(3));
+    assert_eq!(next_month(&sim, "sub_nope").status, 404);
+}
+
+#[test]
+fn a_canceled_subscription_is_never_billed_again() {
+    let (sim, _receiver, deliveries) = simulator();
+    let (subscription, _) = paid_subscription(&sim, &deliveries, &monthly_form());
+    let (status, canceled) = cancel(&sim, &subscription);
+    assert_eq!(status, 200, "{canceled}");
+    assert_eq!(canceled["id"], subscription.as_str());
+    assert_eq!(canceled["status"], "canceled");
+    assert!(canceled["canceled_at"].is_i64());
+    assert_eq!(canceled["ended_at"], canceled["canceled_at"]);
+    let deleted = next_event(&deliveries);
+    assert_eq!(deleted["type"], "customer.subscription.deleted");
+    assert_eq!(deleted["data"]["object"], canceled);
+    assert_eq!(deleted["data"]["object"]["metadata"]["order_id"], "ord_1");
+
+    let billed = next_month(&sim, &subscription);
+    assert_eq!(billed.status, 400, "{}", billed.text);
+    assert_eq!(billed.json()["error"]["type"], "invalid_request_error");
+    // Stripe treats a canceled subscription as gone when asked to cancel it again.
+    let (status, again) = cancel(&sim, &subscription);
+    assert_eq!(status, 404, "{again}");
+    assert_eq!(again["error"]["code"], "resource_missing");
+    assert_eq!(
+        again["error"]["message"],
+        format!("No such subscription: '{subscription}'")
+    );
+    assert!(
+        deliveries.recv_timeout(Duration::from_millis(500)).is_err(),
+        "nothing billed, nothing told"
+    );
+    let (status, shown) = api_get(&sim, &format!("/v1/subscriptions/{subscription}"));
+    assert_eq!(status, 200);
+    assert_eq!(shown, canceled);
+    let (_, listed) = api_get(&sim, "/v1/events?type=invoice.paid");
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1));
+
+    for path in ["/v1/subscriptions/sub_nope", "/v1/invoices/in_nope"] {
+        let (status, missing) = api_get(&sim, path);
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(missing["error"]["code"], "resource_missing", "{path}");
+    }
+    assert_eq!(cancel(&sim, "sub_nope").0, 404);
+}
+
+#[test]
+fn payment_intent_data_is_refused_in_subscription_mode() {
+    let (sim, _receiver, _) = simulator();
+    let mut form = monthly_form();
+    form.push(("payment_intent_data[metadata][order_id]", "ord_1".into()));
+    let (status, body) = post_form(&sim, Some(KEY), None, &form);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert_eq!(body["error"]["param"], "payment_intent_data");
+    assert_eq!(session_count(&sim), 0);
+}
+
+#[test]
+fn a_mode_and_its_price_must_agree_as_stripe_requires() {
+    let (sim, _receiver, _) = simulator();
+    let recurring = (
+        "line_items[0][price_data][recurring][interval]",
+        "month".to_owned(),
+    );
+    let mut recurring_payment = good_form(&in_31_minutes());
+    recurring_payment.push(recurring.clone());
+    let mut subscription_data_payment = good_form(&in_31_minutes());
+    subscription_data_payment.push(("subscription_data[metadata][order_id]", "ord_1".into()));
+    let mut one_off_subscription = monthly_form();
+    one_off_subscription.retain(|(name, _)| *name != recurring.0);
+    let mut unknown_interval = monthly_form();
+    unknown_interval.retain(|(name, _)| *name != recurring.0);
+    unknown_interval.push((recurring.0, "fortnight".into()));
+    let cases = [
+        (recurring_payment, "line_items[0][price_data][recurring]"),
+        (subscription_data_payment, "subscription_data"),
+        (one_off_subscription, "line_items"),
+        (
+            unknown_interval,
+            "line_items[0][price_data][recurring][interval]",
+        ),
+    ];
+    for (form, param) in cases {
+        let (status, body) = post_form(&sim, Some(KEY), None, &form);
+        assert_eq!(status, 400, "{param}: {body}");
+        assert_eq!(body["error"]["type"], "invalid_request_error", "{body}");
+        assert_eq!(body["error"]["param"], param, "{body}");
+    }
+    assert_eq!(session_count(&sim), 0);
+}
+
+#[test]
+fn submit_types_stripe_knows_are_accepted_and_others_refused() {
+    let (sim, _receiver, _) = simulator();
+    for submit_type in ["donate", "pay", "book", "auto"] {
+        let mut form = good_form(&in_31_minutes());
+        form.push(("submit_type", submit_type.into()));
+        let (status, session) = post_form(&sim, Some(KEY), None, &form);
+        assert_eq!(status, 200, "{submit_type}: {session}");
+        assert_eq!(session["submit_type"], submit_type);
+    }
+    let mut form = good_form(&in_31_minutes());
+    form.push(("submit_type", "give".into()));
+    let (status, body) = post_form(&sim, Some(KEY), None, &form);
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["param"], "submit_type");
+}
+
+#[test]
+fn a_no_webhook_fault_loses_a_later_month_s_event_but_not_its_invoice() {
+    let (sim, _receiver, deliveries) = simulator();
+    let (subscription, _) = paid_subscription(&sim, &deliveries, &monthly_form());
+    assert_eq!(arm(&sim, "monthly", "no_webhook", 1).status, 200);
+    let billed = next_month(&sim, &subscription);
+    assert_eq!(billed.status, 200);
+    assert!(deliveries.recv_timeout(Duration::from_millis(500)).is_err());
+    let (_, listed) = api_get(&sim, "/v1/events?type=invoice.paid&limit=1");
+    assert_eq!(
+        listed["data"][0]["data"]["object"]["id"],
+        billed.json()["id"]
+    );
+    // Spent: the month after is delivered.
+    assert_eq!(next_month(&sim, &subscription).status, 200);
+    assert_eq!(next_event(&deliveries)["type"], "invoice.paid");
+}
+
+#[test]
+fn monthly_periods_keep_their_day_and_end_on_a_shorter_month_s_last() {
+    use super::subscriptions::add_months;
+    // 2026-01-31 10:00 UTC, then the 28th of February, then back to the 31st.
+    let anchor = 1_769_853_600;
+    assert_eq!(add_months(anchor, 1), 1_772_272_800);
+    assert_eq!(add_months(anchor, 2), 1_774_951_200);
+    assert_eq!(add_months(anchor, 12), 1_801_389_600);
+    // A leap year's February; a month across the new year; and before 1970.
+    assert_eq!(add_months(1_706_695_200, 1), 1_709_200_800);
+    assert_eq!(add_months(1_765_787_400, 1), 1_768_465_800);
+    assert_eq!(add_months(-3_600, 1), 2_674_800);
+    assert_eq!(add_months(anchor, 0), anchor);
+}

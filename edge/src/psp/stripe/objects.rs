@@ -184,8 +184,9 @@ impl Subscription {
     }
 }
 
-/// Reads the answer to `DELETE /v1/subscriptions/{id}`: the subscription, canceled. A
-/// subscription canceled before is stopped all the same.
+/// Reads the answer to `DELETE /v1/subscriptions/{id}`: the subscription, canceled. Stripe
+/// treats a subscription canceled before as gone and answers `404 resource_missing`; the edge
+/// only asks for subscriptions Stripe itself named, so that answer means it is stopped too.
 pub(super) fn read_cancellation(response: &HttpResponse) -> Result<(), PspError> {
     match read::<Subscription>(response) {
         Ok(subscription) if subscription.status.as_deref() == Some("canceled") => Ok(()),
@@ -193,7 +194,10 @@ pub(super) fn read_cancellation(response: &HttpResponse) -> Result<(), PspError>
             "the subscription is {:?}, not canceled",
             subscription.status
         ))),
-        Err(PspError::Rejected { message, .. }) if message.contains("canceled") => Ok(()),
+        Err(PspError::Rejected {
+            status: 404,
+            message,
+        }) if message.contains("resource_missing") => Ok(()),
         Err(error) => Err(error),
     }
 }
