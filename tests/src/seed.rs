@@ -30,3 +30,14 @@ pub fn payments(d1_file: &Path, slug: &str, count: u32, since: i64) -> Result<()
     .map_err(|error| format!("cannot write the payments: {error}"))?;
     Ok(())
 }
+
+/// The first column of the first row of `sql`, read from the edge's local D1, for figures that
+/// must not rely on the edge's own counters.
+pub fn count(d1_file: &Path, sql: &str) -> Result<i64, String> {
+    let db = Connection::open_with_flags(d1_file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|error| format!("cannot open {}: {error}", d1_file.display()))?;
+    db.busy_timeout(Duration::from_secs(10))
+        .map_err(|error| error.to_string())?;
+    db.query_row(sql, [], |row| row.get(0))
+        .map_err(|error| format!("cannot count: {error}"))
+}

@@ -37,6 +37,11 @@ const CAMPAIGN_CPU_BUDGET_MS: f64 = 10.0;
 const CHECKOUT_CPU_BUDGET_MS: f64 = 30.0;
 /// What the gates (Turnstile, the traps, the D1 counters) may add to a checkout's CPU.
 const GATES_CPU_BUDGET_MS: f64 = 5.0;
+/// Donors who want a seat of the demo event (50 seats) at the same moment.
+const RUSH_DONORS: usize = 200;
+/// The seats the demo event has (`demo-site/seed.sql`).
+const RUSH_SEATS: i64 = 50;
+
 /// What mail may add to a webhook's answer at p50. Messages are sent after the answer, so
 /// what remains is the outbox row written in the payment's own batch (one statement; a few ms
 /// locally, where every D1 statement crosses the local runtime) and noise. Sending inline
@@ -208,6 +213,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         LOAD_DURATION.as_secs()
     );
     let (gated, gated_cpu) = checkout_load(&stack, true)?;
+    let rush = ticket_rush(&stack)?;
     let with_mail = webhook_latency(&stack, true)?;
     let office = back_office(&stack)?;
     drop(stack);
@@ -247,6 +253,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     println!(
         "(locally, a checkout's CPU includes local D1's SQLite and the subrequests' plumbing; see CHECKOUT_CPU_BUDGET_MS.)"
+    );
+
+    println!(
+        "\n── The ticket rush ({RUSH_DONORS} donors at once, {LOAD_THREADS} connections, for the {RUSH_SEATS} seats of fete-des-semis) ──"
+    );
+    println!(
+        "{:<32} {:>7.0} checkouts/s   p50 {:>5.1} ms   p99 {:>5.1} ms   sold {} · refused as sold out {} · oversold {}   budget oversold 0: {}",
+        "every checkout answered",
+        rush.load.per_second,
+        rush.load.p50_ms,
+        rush.load.p99_ms,
+        rush.sold,
+        rush.refused,
+        rush.oversold,
+        check(
+            "ticket rush",
+            rush.oversold == 0
+                && rush.sold == RUSH_SEATS
+                && rush.refused as i64 == RUSH_DONORS as i64 - RUSH_SEATS
+        )
     );
 
     println!(
@@ -576,6 +602,101 @@ fn checkout_load(stack: &Stack, gated: bool) -> Result<(Load, f64), String> {
         * 1000.0
         / load.requests.max(1) as f64;
     Ok((load, cpu_ms))
+}
+
+/// What the ticket rush did.
+struct Rush {
+    load: Load,
+    /// Seats held by pending or paid orders afterwards, counted from the tickets in D1.
+    sold: i64,
+    /// Checkouts refused because the seats were gone.
+    refused: usize,
+    /// Seats sold beyond the event's capacity.
+    oversold: i64,
+}
+
+/// `RUSH_DONORS` checkouts of one seat each, all at once, for the demo event; every answer is
+/// timed, and the seats sold are counted afterwards from the tickets in D1, not from the edge's
+/// own counter.
+fn ticket_rush(stack: &Stack) -> Result<Rush, String> {
+    let issuer = agent();
+    let tokens: Vec<String> = (0..RUSH_DONORS)
+        .map(|_| challenge_token(&issuer, stack))
+        .collect::<Result<_, String>>()?;
+    let url = format!("{}/v1/campaigns/fete-des-semis/checkout", stack.edge_url);
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    let answers: Vec<Result<Vec<(Duration, u16)>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..LOAD_THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let agent = agent();
+                    let mut answers = Vec::new();
+                    loop {
+                        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(token) = tokens.get(n) else {
+                            return Ok(answers);
+                        };
+                        let mut body =
+                            donation(stack, &format!("rush+{n}@example.fr"), Some(token.clone()));
+                        body["donation"]["amount"] = serde_json::json!(0);
+                        body["donation"]["items"] =
+                            serde_json::json!([{"key": "plein", "quantity": 1}]);
+                        let ip = format!("198.19.{}.{}", n / 250 % 250, n % 250 + 1);
+                        let sent = Instant::now();
+                        let response = agent
+                            .post(&url)
+                            .header("Origin", &stack.site_url)
+                            .header("CF-Connecting-IP", &ip)
+                            .content_type("text/plain;charset=UTF-8")
+                            .send(body.to_string())
+                            .map_err(|error| format!("POST {url}: {error}"))?;
+                        answers.push((sent.elapsed(), response.status().as_u16()));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err("a rush thread panicked".into()))
+            })
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let mut timed = Vec::new();
+    for answer in answers {
+        timed.extend(answer?);
+    }
+    if let Some((_, status)) = timed
+        .iter()
+        .find(|(_, status)| !matches!(status, 201 | 422))
+    {
+        return Err(format!("a checkout of the rush got {status}"));
+    }
+    let refused = timed.iter().filter(|(_, status)| *status == 422).count();
+    let mut latencies: Vec<Duration> = timed.iter().map(|(latency, _)| *latency).collect();
+    latencies.sort();
+    let d1 = tirelire_tests::stack::d1_file(&stack.persist_dir)?;
+    let sold = tirelire_tests::seed::count(
+        &d1,
+        "SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id
+         JOIN campaigns c ON c.id = o.campaign_id
+         WHERE c.slug = 'fete-des-semis' AND o.status IN ('pending', 'paid')",
+    )?;
+    Ok(Rush {
+        load: Load {
+            requests: latencies.len(),
+            per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+            p50_ms: percentile(&latencies, 0.50),
+            p99_ms: percentile(&latencies, 0.99),
+        },
+        sold,
+        refused,
+        oversold: (sold - RUSH_SEATS).max(0),
+    })
 }
 
 /// A Turnstile token from the stack's stand-in, earned on the edge's own host.

@@ -47,6 +47,9 @@ pub fn progress(props: &ProgressProps) -> Html {
             }
             <p class="count">
                 { i18n::donation_count(props.locale, campaign.donation_count) }
+                if let Some(percent) = percent.filter(|_| days_left.is_some()) {
+                    { format!(" · {percent}\u{a0}%") }
+                }
                 if let Some(days) = days_left {
                     { " · " }{ i18n::fill(i18n::texts(props.locale).order.days_left, &[("count", &days.to_string())]) }
                 }
