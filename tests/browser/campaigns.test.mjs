@@ -1,11 +1,12 @@
-// Campaigns in the back-office for a volunteer: they read the settings and are offered no way
-// to change them, and the route refuses them anyway. The treasurer's side is in
-// journey.test.mjs.
+// Campaigns in the back-office: a volunteer reads the settings and is offered no way to change
+// them, and the route refuses them anyway; a treasurer sets up a kind other than donations. The
+// treasurer's donation campaign, from creation to a donor's payment, is in journey.test.mjs.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 
-import { launch, staffPage, violations } from "./support.mjs";
+import { artifacts, launch, staffPage, violations } from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -34,5 +35,57 @@ test("a volunteer reads a campaign's settings and is offered no way to change th
   });
   assert.deepEqual(status, [403, "forbidden"]);
   assert.deepEqual(await violations(page.mainFrame()), []);
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test("a treasurer sets up a ticketed event from the form, and the preview sells its rates", async () => {
+  const page = await staffPage(browser, "treasurer", { width: 1000, height: 900 });
+  await page.getByRole("button", { name: "Campagnes" }).click();
+  await page.getByRole("button", { name: "Nouvelle campagne" }).click();
+  const form = page.getByRole("form", { name: "Réglages de la campagne" });
+  const slug = `bal-${process.pid}`;
+  await form.getByLabel("Titre").fill("Le bal du printemps");
+  await form.getByLabel(/^Nom court/).fill(slug);
+  await form.getByLabel("Ce que la campagne collecte").selectOption("event");
+  await form.getByRole("button", { name: "Ajouter une catégorie de billet" }).click();
+  await form.getByRole("button", { name: "Ajouter une catégorie de billet" }).click();
+  await form.locator("#item-0-label").fill("Plein tarif");
+  await form.locator("#item-0-label").blur();
+  await form.locator("#item-0-price").fill("12");
+  await form.locator("#item-0-price").blur();
+  await form.locator("#item-1-label").fill("Enfant");
+  await form.locator("#item-1-label").blur();
+  await form.locator("#item-1-price").fill("0");
+  await form.locator("#item-1-price").blur();
+  await form.getByLabel(/^Places en tout/).fill("80");
+  await form.getByLabel(/^Places en tout/).blur();
+  await form.getByLabel("Afficher les places restantes").check();
+  await form.getByRole("button", { name: "Ajouter un code promo" }).click();
+  await form.locator("#code-0-code").fill("benevole");
+  await form.locator("#code-0-code").blur();
+  await form.getByRole("button", { name: "Ajouter une question" }).click();
+  await form.locator("#question-0-label").fill("Régime alimentaire");
+  await form.locator("#question-0-label").blur();
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await page.screenshot({ path: join(artifacts, "admin-event-form.png"), fullPage: true });
+  await form.getByRole("button", { name: "Enregistrer la campagne" }).click();
+  await page.getByText("La campagne « Le bal du printemps » est enregistrée.").waitFor();
+
+  const saved = await page.evaluate(async (slug) => (await fetch(`/v1/admin/campaigns/${slug}`)).json(), slug);
+  assert.equal(saved.kind, "event");
+  assert.deepEqual(saved.offer.items.map((item) => [item.key, item.label, item.price]), [
+    ["plein-tarif", "Plein tarif", 1200],
+    ["enfant", "Enfant", 0],
+  ]);
+  assert.equal(saved.offer.capacity, 80);
+  assert.equal(saved.offer.promo_codes[0].code, "BENEVOLE");
+  assert.equal(saved.offer.questions[0].key, "regime-alimentaire");
+
+  // The preview is the form donors will see: the rates, what is left, the question.
+  const preview = page.frameLocator('iframe[title="Aperçu du formulaire de la campagne"]');
+  await preview.getByText("Vos billets").waitFor();
+  await preview.getByLabel("Nombre de billets «\u00a0Enfant\u00a0»").waitFor();
+  await preview.getByText("80 restant(s)").first().waitFor();
+  await preview.getByLabel(/Régime alimentaire/).waitFor();
   assert.deepEqual(page.scriptErrors, []);
 });
