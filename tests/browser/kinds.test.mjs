@@ -129,13 +129,15 @@ test("a volunteer on a phone checks a ticket in from its QR code, once", async (
   await door.getByLabel("Événement").selectOption("fete-des-semis");
   await door.locator("#door-photo").setInputFiles(picture);
   const verdict = door.getByTestId("verdict");
-  await verdict.waitFor();
+  // Decoding runs in WebAssembly when the browser has no detector of its own; give it time on
+  // a busy machine.
+  await verdict.waitFor({ timeout: 90_000 });
   assert.match(await verdict.textContent(), /✓ Entrée validée — .*Tarif réduit · place 1/);
   await door.screenshot({ path: join(artifacts, "admin-door-phone.png"), fullPage: true });
 
   // The same code again: refused, with the time it was used.
   await door.locator("#door-photo").setInputFiles(picture);
-  await door.getByText(/Déjà utilisé le/).waitFor();
+  await door.getByText(/Déjà utilisé le/).waitFor({ timeout: 90_000 });
   assert.match(await verdict.textContent(), /✗ Déjà utilisé le \d\d\/\d\d\/\d{4}/);
   assert.equal(row("SELECT count(*) AS n FROM tickets WHERE order_id = ? AND used_at IS NOT NULL", orderId).n, 1);
   const wide = await door.evaluate(() => document.documentElement.scrollWidth);

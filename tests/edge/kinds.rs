@@ -458,3 +458,32 @@ fn a_late_expiry_never_undoes_a_paid_ticket() {
         "the seat stays taken"
     );
 }
+
+#[test]
+fn erasing_a_member_leaves_their_periods_without_a_name_an_address_or_answers() {
+    let stack = stack();
+    let (order_id, email) = paid_order(&stack, "test-membership", 0, membership("plein"));
+    let (_, treasurer) = signed_in(&stack, "treasurer");
+    let erased = write(
+        &stack,
+        "/v1/admin/donors/erasure",
+        Some(&treasurer),
+        &json!({ "email": email }),
+    );
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    let left: (String, String, String, Option<String>) = db(&stack)
+        .query_row(
+            "SELECT m.first_name, m.last_name, m.email, o.answers
+             FROM memberships s JOIN members m ON m.id = s.member_id
+             JOIN orders o ON o.id = s.order_id WHERE s.order_id = ?1",
+            [&order_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .expect("the period is kept for the accounts");
+    assert_eq!(left.0, "");
+    assert_eq!(left.1, "");
+    assert!(!left.2.contains('@'), "{}", left.2);
+    assert_eq!(left.3, None, "the answers went with the name");
+    let listed = stack.send("GET", "/v1/admin/members", &[("Cookie", &treasurer)], None);
+    assert!(!listed.body.contains(&email), "{}", listed.body);
+}

@@ -159,8 +159,18 @@ impl Storage {
                     &self.db,
                     "UPDATE orders
                      SET first_name = '', last_name = '', email = '', psp_request = NULL,
-                         checkout_url = NULL, erased_at = ?2, updated_at = ?2
+                         checkout_url = NULL, answers = NULL, erased_at = ?2, updated_at = ?2
                      WHERE lower(email) = ?1",
+                    email,
+                    now,
+                )?,
+                // A member keeps their periods (the accounts need them) without a name or an
+                // address; the email column stays unique with the row's own number.
+                query!(
+                    &self.db,
+                    "UPDATE members
+                     SET first_name = '', last_name = '', email = 'erased:' || id, updated_at = ?2
+                     WHERE email = ?1",
                     email,
                     now,
                 )?,

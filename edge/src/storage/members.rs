@@ -182,7 +182,7 @@ impl Storage {
              JOIN orders o ON o.id = (SELECT order_id FROM memberships
                                       WHERE member_id = p.member_id AND cancelled_at IS NULL
                                       ORDER BY ends_on DESC LIMIT 1)
-             WHERE p.ends_on BETWEEN ?1 AND ?2 AND m.email <> ''",
+             WHERE p.ends_on BETWEEN ?1 AND ?2 AND instr(m.email, '@') > 0",
             today.plus_days(-400).to_string(),
             today.plus_days(400).to_string(),
         )?
@@ -266,7 +266,7 @@ impl Storage {
              JOIN memberships s ON s.member_id = p.member_id AND s.cancelled_at IS NULL
                                AND s.ends_on = p.ends_on
              JOIN campaigns c ON c.id = s.campaign_id
-             WHERE m.email <> ''
+             WHERE instr(m.email, '@') > 0
              GROUP BY m.id
              ORDER BY m.last_name COLLATE NOCASE, m.first_name COLLATE NOCASE",
             )
