@@ -32,7 +32,7 @@ impl CampaignSlug {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !text.starts_with('-')
             && !text.ends_with('-')
-            && !text.contains("--");
+            && !text.split('-').any(str::is_empty);
         if well_formed {
             Ok(Self(text.to_owned()))
         } else {

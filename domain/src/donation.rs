@@ -6,9 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
-use std::collections::BTreeMap;
 
-use crate::offer::{Choices, Pick, Priced, PromoCode};
+use crate::offer::{Answers, Choices, Pick, Priced, PromoCode};
 use crate::wire::wire_names;
 use crate::{CampaignView, DonationRules};
 
@@ -76,8 +75,8 @@ struct SubmissionWire {
     cover_fees: bool,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     promo_code: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    answers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Answers::is_empty")]
+    answers: Answers,
 }
 
 fn is_false(value: &bool) -> bool {

@@ -5,9 +5,10 @@
 //! [`Offer::price`] turns a donor's picks into the lines of an order, in the widget as on the
 //! edge.
 
-use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::membership::{MAX_REMINDERS, REMINDER_REACH_DAYS, Validity};
 use crate::setup::{CampaignKind, HIGHEST_MAXIMUM, LOWEST_MINIMUM};
@@ -323,8 +324,80 @@ pub struct Choices {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub promo_code: String,
     /// The answers to the campaign's questions, by key.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub answers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Answers::is_empty")]
+    pub answers: Answers,
+}
+
+/// The answers to a campaign's questions by question key; a JSON object on the wire
+/// (`{"taille": "M"}`). A campaign asks a few questions at most, so a short list serves, and
+/// keeps the code of a map type out of the widget.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Answers(Vec<(String, String)>);
+
+impl Answers {
+    /// The answer to the question `key`, if one was given.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(given, _)| given == key)
+            .map(|(_, answer)| answer.as_str())
+    }
+
+    /// Gives `answer` to the question `key`, replacing an earlier one.
+    pub fn set(&mut self, key: String, answer: String) {
+        match self.0.iter_mut().find(|(given, _)| *given == key) {
+            Some((_, kept)) => *kept = answer,
+            None => self.0.push((key, answer)),
+        }
+    }
+
+    /// The keys answered.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(key, _)| key.as_str())
+    }
+
+    /// Whether nothing was answered.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Answers {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(key, answer)| (key, answer)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Answers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnswersVisitor;
+
+        impl<'de> Visitor<'de> for AnswersVisitor {
+            type Value = Answers;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("an object of answers")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answers, A::Error> {
+                let mut answers = Answers::default();
+                while let Some((key, answer)) = map.next_entry::<String, String>()? {
+                    if answers.0.len() == MAX_QUESTIONS {
+                        return Err(de::Error::custom(
+                            "more answers than a campaign has questions",
+                        ));
+                    }
+                    if answers.get(&key).is_some() {
+                        return Err(de::Error::custom("a question answered twice"));
+                    }
+                    answers.0.push((key, answer));
+                }
+                Ok(answers)
+            }
+        }
+
+        deserializer.deserialize_map(AnswersVisitor)
+    }
 }
 
 /// What a line of an order is.
@@ -756,15 +829,12 @@ impl OfferView {
         }
 
         for key in choices.answers.keys() {
-            if !self.questions.iter().any(|question| &question.key == key) {
+            if !self.questions.iter().any(|question| question.key == key) {
                 fail(FieldError::new(Field::Answer, FieldErrorCode::Invalid));
             }
         }
         for (index, question) in self.questions.iter().enumerate() {
-            let answer = choices
-                .answers
-                .get(&question.key)
-                .map_or("", String::as_str);
+            let answer = choices.answers.get(&question.key).unwrap_or_default();
             match question.check(answer) {
                 Ok(Some(answer)) => priced.answers.push((question.key.clone(), answer)),
                 Ok(None) => {}

@@ -315,7 +315,7 @@ impl Reducible for FormState {
                 next.promo = promo;
             }
             Action::Answer(key, answer) => {
-                next.choices.answers.insert(key, answer);
+                next.choices.answers.set(key, answer);
             }
         }
         if edits {

@@ -480,13 +480,13 @@ fn answers_are_checked_with_the_order_and_unknown_ones_refused() {
         ..Offer::default()
     };
     let mut choices = Choices::default();
-    choices.answers.insert("taille".into(), "M".into());
-    choices.answers.insert("allergies".into(), String::new());
+    choices.answers.set("taille".into(), "M".into());
+    choices.answers.set("allergies".into(), String::new());
     let (priced, errors) = price(&offer, CampaignKind::Donation, 2000, &choices, None);
     assert_eq!(errors, []);
     assert_eq!(priced.answers, [("taille".to_owned(), "M".to_owned())]);
-    choices.answers.insert("taille".into(), "XXL".into());
-    choices.answers.insert("pirate".into(), "x".into());
+    choices.answers.set("taille".into(), "XXL".into());
+    choices.answers.set("pirate".into(), "x".into());
     let (_, errors) = price(&offer, CampaignKind::Donation, 2000, &choices, None);
     assert_eq!(
         errors,
@@ -678,4 +678,33 @@ fn the_public_offer_keeps_a_small_json_shape_without_the_settings() {
     let validity: Result<Validity, _> =
         serde_json::from_str(r#"{"type":"rolling_months","months":12}"#);
     assert_eq!(validity.ok(), Some(Validity::RollingMonths { months: 12 }));
+}
+
+#[test]
+fn answers_travel_as_an_object_and_a_question_answered_twice_is_refused() {
+    let mut answers = Answers::default();
+    answers.set("taille".into(), "M".into());
+    answers.set("taille".into(), "L".into());
+    answers.set("allergies".into(), "aucune".into());
+    let json = serde_json::to_value(&answers).unwrap_or_default();
+    assert_eq!(
+        json,
+        serde_json::json!({"taille": "L", "allergies": "aucune"})
+    );
+    let text = serde_json::to_string(&answers).unwrap_or_default();
+    let back: Answers = serde_json::from_str(&text).unwrap_or_default();
+    assert_eq!(back, answers);
+    assert_eq!(back.get("taille"), Some("L"));
+    assert_eq!(back.get("pirate"), None);
+
+    let twice = serde_json::from_str::<Answers>(r#"{"taille": "M", "taille": "L"}"#);
+    assert!(twice.is_err());
+    let many: String = (0..=MAX_QUESTIONS)
+        .map(|index| format!(r#""q{index}": "x""#))
+        .collect::<Vec<_>>()
+        .join(",");
+    let too_many = serde_json::from_str::<Answers>(&format!("{{{many}}}"));
+    assert!(too_many.is_err());
+    let not_text = serde_json::from_str::<Answers>(r#"{"taille": 3}"#);
+    assert!(not_text.is_err());
 }

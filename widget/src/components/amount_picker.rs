@@ -4,15 +4,14 @@ use tirelire_domain::{DonationRules, Field, FieldErrorCode, Locale, Money};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::text_field::TextField;
+use super::text_field::{TextFieldProps, text_field};
 use crate::i18n::{field_error, texts};
 use crate::state::AmountChoice;
 
-/// Props of [`AmountPicker`].
-#[derive(Properties, PartialEq)]
-pub struct AmountPickerProps {
+/// What [`amount_picker`] shows.
+pub struct AmountPickerProps<'a> {
     /// The preset amounts.
-    pub presets: Vec<Money>,
+    pub presets: &'a [Money],
     /// The current choice.
     pub choice: AmountChoice,
     /// The free amount typed.
@@ -32,8 +31,7 @@ pub struct AmountPickerProps {
 }
 
 /// The picker.
-#[function_component(AmountPicker)]
-pub fn amount_picker(props: &AmountPickerProps) -> Html {
+pub fn amount_picker(props: &AmountPickerProps<'_>) -> Html {
     let texts = texts(props.locale);
     let option = |choice: AmountChoice, id: String, label: String| {
         let on_choose = props.on_choose.clone();
@@ -64,20 +62,22 @@ pub fn amount_picker(props: &AmountPickerProps) -> Html {
                 { option(AmountChoice::Custom, "amount-other".into(), texts.other_amount.into()) }
             </div>
             if custom {
-                <TextField
-                    field={Field::Amount}
-                    id="custom-amount"
-                    label={texts.custom_amount_label}
-                    value={props.custom_amount.clone()}
-                    autocomplete="off"
-                    inputmode="decimal"
-                    suffix={AttrValue::Static(props.rules.currency().symbol())}
-                    error={props.error}
-                    rules={props.rules}
-                    locale={props.locale}
-                    disabled={props.disabled}
-                    on_input={props.on_custom_input.clone()}
-                />
+                { text_field(&TextFieldProps {
+                    field: Field::Amount,
+                    id: "custom-amount",
+                    label: texts.custom_amount_label,
+                    value: props.custom_amount.clone(),
+                    kind: "text",
+                    autocomplete: "off",
+                    inputmode: "decimal",
+                    hint: None,
+                    suffix: Some(props.rules.currency().symbol()),
+                    error: props.error,
+                    rules: props.rules,
+                    locale: props.locale,
+                    disabled: props.disabled,
+                    on_input: props.on_custom_input.clone(),
+                }) }
             }
             if let Some(code) = group_error {
                 <p class="error" id="amount-error">{ field_error(props.locale, Field::Amount, code, &props.rules) }</p>

@@ -7,8 +7,8 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::donation_form::DonationForm;
-use super::progress::Progress;
-use super::return_notice::ReturnNotice;
+use super::progress::{ProgressProps, progress};
+use super::return_notice::{ReturnNoticeProps, return_notice};
 use crate::api::{Edge, Prefetched};
 use crate::hooks::{CampaignLoad, Return, use_campaign, use_return};
 use crate::i18n::texts;
@@ -157,10 +157,14 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
                     </header>
                     // Tickets and memberships are sold, not collected towards a goal.
                     if matches!(campaign.kind, CampaignKind::Donation | CampaignKind::Crowdfunding) {
-                        <Progress campaign={campaign.clone()} locale={props.locale} />
+                        { progress(&ProgressProps { campaign, locale: props.locale }) }
                     }
-                    <ReturnNotice returned={returned.clone()} locale={props.locale} kind={campaign.kind}
-                        on_dismiss={dismiss.clone()} />
+                    { return_notice(&ReturnNoticeProps {
+                        returned: &returned,
+                        locale: props.locale,
+                        kind: campaign.kind,
+                        on_dismiss: dismiss.clone(),
+                    }) }
                     if campaign.closed {
                         <p class="notice" role="status">{ texts.closed }</p>
                     }

@@ -6,15 +6,14 @@ use yew::prelude::*;
 use crate::hooks::use_challenge::Challenge;
 use crate::i18n::texts;
 
-/// Props of [`ChallengeFrame`].
-#[derive(Properties, PartialEq)]
-pub struct ChallengeFrameProps {
+/// What [`challenge_frame`] shows.
+pub struct ChallengeFrameProps<'a> {
     /// The check's state.
-    pub challenge: Challenge,
+    pub challenge: &'a Challenge,
     /// The edge's origin.
-    pub edge_url: AttrValue,
+    pub edge_url: &'a str,
     /// The campaign, whose allowed origins may frame the check.
-    pub slug: CampaignSlug,
+    pub slug: &'a CampaignSlug,
     /// The donor's language.
     pub locale: Locale,
     /// Whether the donor started on the form. Until then the frame holds its place, so that
@@ -23,8 +22,7 @@ pub struct ChallengeFrameProps {
 }
 
 /// The check, from the edge.
-#[function_component(ChallengeFrame)]
-pub fn challenge_frame(props: &ChallengeFrameProps) -> Html {
+pub fn challenge_frame(props: &ChallengeFrameProps<'_>) -> Html {
     let page_origin = gloo::utils::window()
         .location()
         .origin()

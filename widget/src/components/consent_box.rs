@@ -6,8 +6,7 @@ use yew::prelude::*;
 
 use crate::i18n::field_error;
 
-/// Props of [`ConsentBox`].
-#[derive(Properties, PartialEq)]
+/// What [`consent_box`] shows.
 pub struct ConsentBoxProps {
     /// The consent wording, which names the association.
     pub label: AttrValue,
@@ -26,13 +25,12 @@ pub struct ConsentBoxProps {
 }
 
 /// The checkbox and its label.
-#[function_component(ConsentBox)]
 pub fn consent_box(props: &ConsentBoxProps) -> Html {
     let onchange = props
         .on_change
         .reform(|event: Event| event.target_unchecked_into::<HtmlInputElement>().checked());
     html! {
-        <div class={classes!("field", "consent", props.error.map(|_| "invalid"))}>
+        <div class={if props.error.is_some() { "field consent invalid" } else { "field consent" }}>
             <label for="consent">
                 <input type="checkbox" id="consent" name="consent" checked={props.checked}
                        required=true disabled={props.disabled}

@@ -11,14 +11,14 @@ use tirelire_domain::Money;
 use tirelire_domain::offer::LineKind;
 use tirelire_domain::setup::CampaignKind;
 
-use super::amount_picker::AmountPicker;
-use super::challenge_frame::ChallengeFrame;
-use super::consent_box::ConsentBox;
+use super::amount_picker::{AmountPickerProps, amount_picker};
+use super::challenge_frame::{ChallengeFrameProps, challenge_frame};
+use super::consent_box::{ConsentBoxProps, consent_box};
 use super::item_picker::{ItemPickerProps, Picking, item_picker};
 use super::order_options::{OrderOptionsProps, order_options};
 use super::order_summary::{OrderSummaryProps, order_summary};
 use super::questions::{QuestionsProps, questions};
-use super::text_field::TextField;
+use super::text_field::{TextFieldProps, text_field};
 use crate::api::Edge;
 use crate::hooks::{CheckoutContext, use_challenge, use_checkout};
 use crate::i18n::{consent, donate_button, fill, texts};
@@ -224,19 +224,43 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
         _ => None,
     };
     let rules = form.rules;
+    // The donor's name and email; the email's hint says why it is asked.
+    let details =
+        |field: Field, id: &'static str, label: &'static str, value: &str, autocomplete| {
+            let email = field == Field::Email;
+            text_field(&TextFieldProps {
+                field,
+                id,
+                label,
+                value: AttrValue::from(value.to_owned()),
+                kind: if email { "email" } else { "text" },
+                autocomplete,
+                inputmode: if email { "email" } else { "text" },
+                hint: email.then_some(texts.email_hint),
+                suffix: None,
+                error: form.error(field),
+                rules,
+                locale,
+                disabled: busy,
+                on_input: dispatch_text(field),
+            })
+        };
     html! {
         <form ref={form_ref} novalidate=true {onsubmit} {onfocusin} aria-busy={busy.then_some("true")}>
             if kind == CampaignKind::Membership { { picker(Picking::Tier) } }
             if kind == CampaignKind::Event { { picker(Picking::Rates) } }
             if form.wants_amount() {
-                <AmountPicker
-                    presets={campaign.presets.clone()}
-                    choice={form.choice}
-                    custom_amount={AttrValue::from(form.custom_amount.clone())}
-                    error={form.error(Field::Amount).filter(|_| tier_minimum.is_none())}
-                    {rules} {locale} disabled={busy}
-                    {on_choose} {on_custom_input}
-                />
+                { amount_picker(&AmountPickerProps {
+                    presets: &campaign.presets,
+                    choice: form.choice,
+                    custom_amount: AttrValue::from(form.custom_amount.clone()),
+                    error: form.error(Field::Amount).filter(|_| tier_minimum.is_none()),
+                    rules,
+                    locale,
+                    disabled: busy,
+                    on_choose,
+                    on_custom_input,
+                }) }
             }
             if let Some(message) = tier_minimum {
                 <p class="error" role="alert">{ message }</p>
@@ -257,23 +281,20 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
             <fieldset class="details">
                 <legend>{ texts.details_legend }</legend>
                 <div class="name-row">
-                    <TextField field={Field::FirstName} id="first-name" label={texts.first_name}
-                        value={AttrValue::from(form.first_name.clone())} autocomplete="given-name"
-                        error={form.error(Field::FirstName)} {rules} {locale} disabled={busy}
-                        on_input={dispatch_text(Field::FirstName)} />
-                    <TextField field={Field::LastName} id="last-name" label={texts.last_name}
-                        value={AttrValue::from(form.last_name.clone())} autocomplete="family-name"
-                        error={form.error(Field::LastName)} {rules} {locale} disabled={busy}
-                        on_input={dispatch_text(Field::LastName)} />
+                    { details(Field::FirstName, "first-name", texts.first_name, &form.first_name, "given-name") }
+                    { details(Field::LastName, "last-name", texts.last_name, &form.last_name, "family-name") }
                 </div>
-                <TextField field={Field::Email} id="email" label={texts.email} kind="email" inputmode="email"
-                    hint={Some(AttrValue::Static(texts.email_hint))}
-                    value={AttrValue::from(form.email.clone())} autocomplete="email"
-                    error={form.error(Field::Email)} {rules} {locale} disabled={busy}
-                    on_input={dispatch_text(Field::Email)} />
+                { details(Field::Email, "email", texts.email, &form.email, "email") }
             </fieldset>
-            <ConsentBox label={AttrValue::from(form.consent_text.clone())} checked={form.consent}
-                error={form.error(Field::Consent)} {rules} {locale} disabled={busy} on_change={on_consent} />
+            { consent_box(&ConsentBoxProps {
+                label: AttrValue::from(form.consent_text.clone()),
+                checked: form.consent,
+                error: form.error(Field::Consent),
+                rules,
+                locale,
+                disabled: busy,
+                on_change: on_consent,
+            }) }
             // Hidden from people (and from assistive technology); scripts fill every field.
             <div class="trap" aria-hidden="true">
                 <label for="website">{ texts.honeypot_label }</label>
@@ -281,8 +302,13 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
                     value={form.website.clone()} oninput={on_website} />
             </div>
             if campaign.checkout.challenge {
-                <ChallengeFrame challenge={challenge.clone()} edge_url={AttrValue::from(props.edge.base().to_owned())}
-                    slug={campaign.slug.clone()} {locale} started={*engaged} />
+                { challenge_frame(&ChallengeFrameProps {
+                    challenge: &challenge,
+                    edge_url: props.edge.base(),
+                    slug: &campaign.slug,
+                    locale,
+                    started: *engaged,
+                }) }
             }
             if let Some(message) = failure {
                 <p class="notice notice-error" role="alert" data-testid="checkout-failure">{ message }</p>

@@ -102,7 +102,7 @@ pub fn item_picker(props: &ItemPickerProps<'_>) -> Html {
             }
         };
         html! {
-            <div class={classes!("item", sold_out.then_some("sold-out"))}>
+            <div class={if sold_out { "item sold-out" } else { "item" }}>
                 <label for={id.clone()}>
                     if props.picking != Picking::Rates { { control.clone() } }
                     <span class="item-label">{ &item.label }</span>

@@ -1,24 +1,20 @@
 //! How much the campaign has raised, against its goal when it has one.
 
-use std::rc::Rc;
-
 use tirelire_domain::{CampaignView, Locale};
 use yew::prelude::*;
 
 use crate::i18n;
 
-/// Props of [`Progress`].
-#[derive(Properties, PartialEq)]
-pub struct ProgressProps {
+/// What [`progress`] shows.
+pub struct ProgressProps<'a> {
     /// The campaign.
-    pub campaign: Rc<CampaignView>,
+    pub campaign: &'a CampaignView,
     /// The donor's language.
     pub locale: Locale,
 }
 
 /// The amount raised, a bar towards the goal, and the number of donations.
-#[function_component(Progress)]
-pub fn progress(props: &ProgressProps) -> Html {
+pub fn progress(props: &ProgressProps<'_>) -> Html {
     let campaign = &props.campaign;
     let raised = i18n::raised(props.locale, campaign.raised, campaign.goal);
     let percent = campaign

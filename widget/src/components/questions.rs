@@ -1,9 +1,7 @@
 //! The campaign's own questions: a line or several of text, a number, a date, a box to tick,
 //! a choice in a list; each labelled, optional ones said so, errors next to them.
 
-use std::collections::BTreeMap;
-
-use tirelire_domain::offer::{AnswerKind, Question};
+use tirelire_domain::offer::{AnswerKind, Answers, Question};
 use tirelire_domain::{Field, FieldError, Locale};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -16,7 +14,7 @@ pub struct QuestionsProps<'a> {
     /// The questions.
     pub questions: &'a [Question],
     /// The answers given, by key.
-    pub answers: &'a BTreeMap<String, String>,
+    pub answers: &'a Answers,
     /// The errors on the answers.
     pub errors: Vec<FieldError>,
     /// The donor's language.
@@ -41,8 +39,8 @@ pub fn questions(props: &QuestionsProps<'_>) -> Html {
         let value = props
             .answers
             .get(&question.key)
-            .cloned()
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .to_owned();
         let key = question.key.clone();
         let dispatch = props.dispatch.clone();
         let answer: Callback<String> =
@@ -101,7 +99,7 @@ pub fn questions(props: &QuestionsProps<'_>) -> Html {
                     if ticked { "yes" } else { "no" }.to_owned()
                 });
                 return html! {
-                    <div class={classes!("field", "consent", error.map(|_| "invalid"))}>
+                    <div class={if error.is_some() { "field consent invalid" } else { "field consent" }}>
                         <label for={id.clone()}>
                             <input type="checkbox" id={id.clone()} checked={value == "yes"}
                                 required={question.required} disabled={props.disabled}
@@ -114,7 +112,7 @@ pub fn questions(props: &QuestionsProps<'_>) -> Html {
             }
         };
         html! {
-            <div class={classes!("field", error.map(|_| "invalid"))}>
+            <div class={if error.is_some() { "field invalid" } else { "field" }}>
                 <label for={id.clone()}>{ label }</label>
                 { control }
                 if let Some(error) = error { <p class="error" id={error_id}>{ error }</p> }

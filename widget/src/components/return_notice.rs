@@ -7,11 +7,10 @@ use yew::prelude::*;
 use crate::hooks::Return;
 use crate::i18n::{fill, texts, thanks_paid};
 
-/// Props of [`ReturnNotice`].
-#[derive(Properties, PartialEq)]
-pub struct ReturnNoticeProps {
+/// What [`return_notice`] shows.
+pub struct ReturnNoticeProps<'a> {
     /// How the donor came back.
-    pub returned: Return,
+    pub returned: &'a Return,
     /// The donor's language.
     pub locale: Locale,
     /// What the campaign collects, which words the thanks.
@@ -21,11 +20,10 @@ pub struct ReturnNoticeProps {
 }
 
 /// Thanks, a wait for confirmation, or a kind word after a cancelled payment.
-#[function_component(ReturnNotice)]
-pub fn return_notice(props: &ReturnNoticeProps) -> Html {
+pub fn return_notice(props: &ReturnNoticeProps<'_>) -> Html {
     let texts = texts(props.locale);
     let again = props.on_dismiss.reform(|_: MouseEvent| ());
-    match &props.returned {
+    match props.returned {
         Return::None => html! {},
         Return::Cancelled => html! {
             <div class="notice" role="status" data-testid="cancelled">

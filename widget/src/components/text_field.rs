@@ -6,31 +6,26 @@ use yew::prelude::*;
 
 use crate::i18n::field_error;
 
-/// Props of [`TextField`].
-#[derive(Properties, PartialEq)]
+/// What [`text_field`] shows.
 pub struct TextFieldProps {
     /// The field, which names the input and finds its error.
     pub field: Field,
     /// The element id; unique within the widget's shadow root.
-    pub id: AttrValue,
+    pub id: &'static str,
     /// The visible label.
-    pub label: AttrValue,
+    pub label: &'static str,
     /// The value.
     pub value: AttrValue,
     /// `text` or `email`.
-    #[prop_or(AttrValue::Static("text"))]
-    pub kind: AttrValue,
+    pub kind: &'static str,
     /// The browser's autofill hint.
-    pub autocomplete: AttrValue,
+    pub autocomplete: &'static str,
     /// `text`, `email` or `decimal`, for the phone's keyboard.
-    #[prop_or(AttrValue::Static("text"))]
-    pub inputmode: AttrValue,
+    pub inputmode: &'static str,
     /// A line under the label.
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
+    pub hint: Option<&'static str>,
     /// A suffix shown inside the field, such as `€`.
-    #[prop_or_default]
-    pub suffix: Option<AttrValue>,
+    pub suffix: Option<&'static str>,
     /// The error to show, if any.
     pub error: Option<FieldErrorCode>,
     /// The campaign's limits, named in amount errors.
@@ -44,7 +39,6 @@ pub struct TextFieldProps {
 }
 
 /// The field.
-#[function_component(TextField)]
 pub fn text_field(props: &TextFieldProps) -> Html {
     let error_id = format!("{}-error", props.id);
     let hint_id = format!("{}-hint", props.id);
@@ -59,18 +53,18 @@ pub fn text_field(props: &TextFieldProps) -> Html {
         .on_input
         .reform(|event: InputEvent| event.target_unchecked_into::<HtmlInputElement>().value());
     html! {
-        <div class={classes!("field", props.error.map(|_| "invalid"))}>
-            <label for={props.id.clone()}>{ &props.label }</label>
-            if let Some(hint) = &props.hint {
+        <div class={if props.error.is_some() { "field invalid" } else { "field" }}>
+            <label for={props.id}>{ props.label }</label>
+            if let Some(hint) = props.hint {
                 <p class="hint" id={hint_id.clone()}>{ hint }</p>
             }
             <div class="input-wrap">
                 <input
-                    id={props.id.clone()}
-                    name={props.id.clone()}
-                    type={props.kind.clone()}
-                    inputmode={props.inputmode.clone()}
-                    autocomplete={props.autocomplete.clone()}
+                    id={props.id}
+                    name={props.id}
+                    type={props.kind}
+                    inputmode={props.inputmode}
+                    autocomplete={props.autocomplete}
                     value={props.value.clone()}
                     required=true
                     disabled={props.disabled}
@@ -78,7 +72,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                     aria-describedby={(!described_by.is_empty()).then(|| described_by.join(" "))}
                     {oninput}
                 />
-                if let Some(suffix) = &props.suffix {
+                if let Some(suffix) = props.suffix {
                     <span class="suffix" aria-hidden="true">{ suffix }</span>
                 }
             </div>

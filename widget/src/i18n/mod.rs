@@ -231,13 +231,32 @@ pub fn texts(locale: Locale) -> &'static Texts {
     }
 }
 
-/// `template` with each `{name}` replaced by its value.
+/// `template` with each `{name}` replaced by its value; a brace that names no value stays.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(template.to_owned(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let named = after.find('}').and_then(|close| {
+            values
+                .iter()
+                .find(|(name, _)| *name == &after[..close])
+                .map(|(_, value)| (*value, close))
+        });
+        match named {
+            Some((value, close)) => {
+                text.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
 }
 
 /// The submit button: "Donner 20,00 €".
@@ -442,6 +461,16 @@ mod tests {
             let line = raised(locale, amount, Some(amount));
             assert!(!line.contains('{'), "{line}");
         }
+    }
+
+    #[test]
+    fn a_value_is_put_in_once_and_unknown_braces_stay() {
+        assert_eq!(
+            fill("{a} et {b}", &[("a", "{b}"), ("b", "deux")]),
+            "{b} et deux"
+        );
+        assert_eq!(fill("{x} {a", &[("a", "1")]), "{x} {a");
+        assert_eq!(fill("{a}{a}", &[("a", "é")]), "éé");
     }
 
     #[test]
