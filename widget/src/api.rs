@@ -1,9 +1,9 @@
 //! The widget's only network code: the three edge routes it uses.
 //!
-//! JSON goes through the browser's own parser and `serde-wasm-bindgen` rather than a JSON
-//! library compiled into the widget, which keeps the download smaller for donors.
+//! Requests go through the browser's own `fetch`, and JSON through its own parser and
+//! `serde-wasm-bindgen`, rather than an HTTP or JSON library compiled into the widget, which
+//! keeps the download smaller for donors.
 
-use gloo::net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tirelire_domain::api::{ApiError, CheckoutRequest, CheckoutResponse, ErrorCode, OrderView};
@@ -11,6 +11,7 @@ use tirelire_domain::offer::PromoCode;
 use tirelire_domain::{CampaignSlug, CampaignView, FieldError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use web_sys::RequestInit;
 
 /// Why a call to the edge did not give what was asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,13 +92,10 @@ impl Edge {
                 .ok()
                 .and_then(|value| value.dyn_into::<web_sys::Response>().ok());
             if let Some(response) = response {
-                return read_raw(response).await;
+                return decode(read(response).await);
             }
         }
-        let response = Request::get(&format!("{}/v1/campaigns/{slug}", self.base))
-            .send()
-            .await;
-        read(response).await
+        decode(send(&format!("{}/v1/campaigns/{slug}", self.base), None).await)
     }
 
     /// `POST /v1/campaigns/{slug}/checkout`.
@@ -116,11 +114,8 @@ impl Edge {
             .serialize(&serializer)
             .and_then(|value| js_sys::JSON::stringify(&value).map_err(Into::into))
             .map_err(|_| ApiFailure::Unreadable)?;
-        let request = Request::post(&format!("{}/v1/campaigns/{slug}/checkout", self.base))
-            .header("Content-Type", "text/plain;charset=UTF-8")
-            .body(JsValue::from(body))
-            .map_err(|_| ApiFailure::Network)?;
-        read(request.send().await).await
+        let url = format!("{}/v1/campaigns/{slug}/checkout", self.base);
+        decode(send(&url, Some(body.into())).await)
     }
 
     /// `GET /v1/campaigns/{slug}/promo-codes/{code}`: what a code takes off, or a refusal for
@@ -135,7 +130,7 @@ impl Edge {
             self.base,
             js_sys::encode_uri_component(code.trim())
         );
-        read(Request::get(&url).send().await).await
+        decode(send(&url, None).await)
     }
 
     /// `GET /v1/orders/{id}`.
@@ -145,36 +140,51 @@ impl Edge {
             self.base,
             js_sys::encode_uri_component(id)
         );
-        read(Request::get(&url).send().await).await
+        decode(send(&url, None).await)
     }
 }
 
-async fn read<T: DeserializeOwned>(
-    response: Result<Response, gloo::net::Error>,
-) -> Result<T, ApiFailure> {
-    let response = response.map_err(|_| ApiFailure::Network)?;
-    read_raw(web_sys::Response::from(response)).await
+/// Fetches `url`, with a `POST` of `body` when there is one, and reads the answer. The browser
+/// sends a string body as `text/plain;charset=UTF-8` (see [`Edge::checkout`]).
+async fn send(url: &str, body: Option<JsValue>) -> Result<JsValue, ApiFailure> {
+    let window = gloo::utils::window();
+    let request = match body {
+        Some(body) => {
+            let init = RequestInit::new();
+            init.set_method("POST");
+            init.set_body(&body);
+            window.fetch_with_str_and_init(url, &init)
+        }
+        None => window.fetch_with_str(url),
+    };
+    let response = JsFuture::from(request)
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    read(response.unchecked_into()).await
 }
 
-async fn read_raw<T: DeserializeOwned>(response: web_sys::Response) -> Result<T, ApiFailure> {
-    let (ok, status) = (response.ok(), response.status());
-    if ok {
-        return json::<T>(&response).await.ok_or(ApiFailure::Unreadable);
+/// The answer's JSON, parsed by the browser, or the edge's refusal with its code and fields.
+async fn read(response: web_sys::Response) -> Result<JsValue, ApiFailure> {
+    let parsed = match response.json() {
+        Ok(parsing) => JsFuture::from(parsing).await.ok(),
+        Err(_) => None,
+    };
+    if response.ok() {
+        return parsed.ok_or(ApiFailure::Unreadable);
     }
-    let (code, fields) = match json::<ApiError>(&response).await {
-        Some(error) => (error.error.code, error.error.fields),
+    let refusal = parsed.and_then(|value| serde_wasm_bindgen::from_value::<ApiError>(value).ok());
+    let (code, fields) = match refusal {
+        Some(refusal) => (refusal.error.code, refusal.error.fields),
         None => (ErrorCode::Unknown, Vec::new()),
     };
     Err(ApiFailure::Refused {
-        status,
+        status: response.status(),
         code,
         fields,
     })
 }
 
-/// The body as `T`, parsed by the browser.
-async fn json<T: DeserializeOwned>(response: &web_sys::Response) -> Option<T> {
-    let parsing = response.json().ok()?;
-    let value = JsFuture::from(parsing).await.ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+/// The answer as `T`.
+fn decode<T: DeserializeOwned>(answer: Result<JsValue, ApiFailure>) -> Result<T, ApiFailure> {
+    serde_wasm_bindgen::from_value(answer?).map_err(|_| ApiFailure::Unreadable)
 }

@@ -5,8 +5,8 @@ use tirelire_domain::{CampaignSlug, Locale};
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-use crate::api::Prefetched;
-use crate::components::app::{App, AppProps};
+use crate::api::{Edge, Prefetched};
+use crate::components::app::{App, AppProps, set_state};
 
 /// Mounts the widget in `host`, talking to the edge at `edge_url`. The loader chose that edge:
 /// the one that served it, or the host's `data-tirelire-edge` only when the deployment allows
@@ -51,12 +51,17 @@ pub fn mount(
     root.set_attribute("lang", locale.tag())?;
     shadow.append_child(&root)?;
 
+    let Some(slug) = campaign else {
+        set_state(&host, "misconfigured");
+        root.set_inner_html(MISCONFIGURED);
+        return Ok(());
+    };
     yew::Renderer::<App>::with_root_and_props(
         root,
         AppProps {
             host,
-            campaign,
-            edge_url: edge_url.trim_end_matches('/').to_owned(),
+            slug,
+            edge: Edge::new(&edge_url),
             locale,
             return_to,
             prefetched,
@@ -65,6 +70,13 @@ pub fn mount(
     .render();
     Ok(())
 }
+
+/// What a snippet without a valid campaign shows, for the person who pasted it, in both
+/// languages since the page's may be neither.
+const MISCONFIGURED: &str = "<p class=\"notice notice-error\" role=\"alert\">Tirelire\u{a0}: \
+    l'attribut data-tirelire-campaign manque ou n'est pas un nom de campagne valide. \
+    <span lang=\"en\">(Tirelire: data-tirelire-campaign is missing or is not a valid campaign \
+    name.)</span></p>";
 
 fn document_locale() -> Option<Locale> {
     let lang = gloo::utils::document()

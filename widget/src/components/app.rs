@@ -13,16 +13,16 @@ use crate::api::{Edge, Prefetched};
 use crate::hooks::{CampaignLoad, Return, use_campaign, use_return};
 use crate::i18n::texts;
 
-/// What the loader passes for one `<div data-tirelire-campaign>`.
+/// What the loader passes for one `<div data-tirelire-campaign>` that names a campaign.
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     /// The element the widget lives in; its `data-tirelire-state` tells the page and tests
     /// where the widget stands.
     pub host: Element,
-    /// The campaign, or `None` when the attribute is missing or malformed.
-    pub campaign: Option<CampaignSlug>,
-    /// The edge's origin.
-    pub edge_url: String,
+    /// The campaign.
+    pub slug: CampaignSlug,
+    /// The edge.
+    pub edge: Edge,
     /// The donor's language.
     pub locale: Locale,
     /// When the widget is framed by a site that cannot run it, that site's page: payment opens
@@ -35,35 +35,6 @@ pub struct AppProps {
 /// The widget.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    match &props.campaign {
-        Some(slug) => html! {
-            <CampaignWidget host={props.host.clone()} slug={slug.clone()} edge={Edge::new(&props.edge_url)}
-                locale={props.locale} return_to={props.return_to.clone()} prefetched={props.prefetched.clone()} />
-        },
-        None => {
-            set_state(&props.host, "misconfigured");
-            html! {
-                <p class="notice notice-error" role="alert">
-                    { "Tirelire\u{a0}: l'attribut data-tirelire-campaign manque ou n'est pas un nom de campagne valide." }
-                    <span lang="en">{ " (Tirelire: data-tirelire-campaign is missing or is not a valid campaign name.)" }</span>
-                </p>
-            }
-        }
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct CampaignWidgetProps {
-    host: Element,
-    slug: CampaignSlug,
-    edge: Edge,
-    locale: Locale,
-    return_to: Option<String>,
-    prefetched: Option<Prefetched>,
-}
-
-#[function_component(CampaignWidget)]
-fn campaign_widget(props: &CampaignWidgetProps) -> Html {
     let texts = texts(props.locale);
     let (load, reload) = use_campaign(
         props.edge.clone(),
@@ -187,6 +158,7 @@ fn campaign_widget(props: &CampaignWidgetProps) -> Html {
     }
 }
 
-fn set_state(host: &Element, state: &str) {
+/// Tells the page and tests where the widget stands.
+pub fn set_state(host: &Element, state: &str) {
     let _ = host.set_attribute("data-tirelire-state", state);
 }

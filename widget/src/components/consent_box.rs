@@ -30,7 +30,7 @@ pub fn consent_box(props: &ConsentBoxProps) -> Html {
         .on_change
         .reform(|event: Event| event.target_unchecked_into::<HtmlInputElement>().checked());
     html! {
-        <div class={if props.error.is_some() { "field consent invalid" } else { "field consent" }}>
+        <div class="field consent">
             <label for="consent">
                 <input type="checkbox" id="consent" name="consent" checked={props.checked}
                        required=true disabled={props.disabled}

@@ -25,7 +25,7 @@ use crate::i18n::{consent, donate_button, fill, texts};
 use crate::state::{Action, AmountChoice, FormState, Phase};
 
 /// Props of [`DonationForm`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct DonationFormProps {
     /// The campaign.
     pub campaign: Rc<CampaignView>,
@@ -35,6 +35,17 @@ pub struct DonationFormProps {
     pub locale: Locale,
     /// The framing page, when the widget is framed (see [`crate::components::app::AppProps`]).
     pub return_to: Option<String>,
+}
+
+/// The same campaign is the same loaded view; comparing every field of it would cost the
+/// widget's size for nothing.
+impl PartialEq for DonationFormProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.campaign, &other.campaign)
+            && self.edge == other.edge
+            && self.locale == other.locale
+            && self.return_to == other.return_to
+    }
 }
 
 /// The form.

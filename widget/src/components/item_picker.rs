@@ -102,7 +102,7 @@ pub fn item_picker(props: &ItemPickerProps<'_>) -> Html {
             }
         };
         html! {
-            <div class={if sold_out { "item sold-out" } else { "item" }}>
+            <div class="item" data-sold-out={sold_out.then_some("")}>
                 <label for={id.clone()}>
                     if props.picking != Picking::Rates { { control.clone() } }
                     <span class="item-label">{ &item.label }</span>

@@ -95,7 +95,7 @@ pub fn order_options(props: &OrderOptionsProps<'_>) -> Html {
             .promo_error
             .and_then(|code| order_error(props.locale, Field::PromoCode, code));
         html! {
-            <div class={if error.is_some() { "field promo invalid" } else { "field promo" }}>
+            <div class="field promo">
                 <label for="promo-code">{ texts.promo_label }</label>
                 <div class="input-wrap">
                     <input type="text" id="promo-code" autocomplete="off" autocapitalize="characters"

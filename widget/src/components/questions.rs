@@ -99,7 +99,7 @@ pub fn questions(props: &QuestionsProps<'_>) -> Html {
                     if ticked { "yes" } else { "no" }.to_owned()
                 });
                 return html! {
-                    <div class={if error.is_some() { "field consent invalid" } else { "field consent" }}>
+                    <div class="field consent">
                         <label for={id.clone()}>
                             <input type="checkbox" id={id.clone()} checked={value == "yes"}
                                 required={question.required} disabled={props.disabled}
@@ -112,7 +112,7 @@ pub fn questions(props: &QuestionsProps<'_>) -> Html {
             }
         };
         html! {
-            <div class={if error.is_some() { "field invalid" } else { "field" }}>
+            <div class="field">
                 <label for={id.clone()}>{ label }</label>
                 { control }
                 if let Some(error) = error { <p class="error" id={error_id}>{ error }</p> }

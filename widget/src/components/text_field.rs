@@ -53,7 +53,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
         .on_input
         .reform(|event: InputEvent| event.target_unchecked_into::<HtmlInputElement>().value());
     html! {
-        <div class={if props.error.is_some() { "field invalid" } else { "field" }}>
+        <div class="field">
             <label for={props.id}>{ props.label }</label>
             if let Some(hint) = props.hint {
                 <p class="hint" id={hint_id.clone()}>{ hint }</p>
