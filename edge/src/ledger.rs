@@ -147,6 +147,7 @@ pub async fn apply(
                     session_id: &update.session_id,
                     payment_id: update.payment_id.as_deref(),
                     subscription_id: update.subscription_id.as_deref(),
+                    invoice_id: update.invoice_id.as_deref(),
                 },
                 None => OrderChange::Nothing,
             }

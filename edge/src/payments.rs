@@ -1,11 +1,13 @@
-//! The calls the edge makes to its payment provider, each in one place: opening a payment page
-//! and learning where a session stands. The checkout, the webhook and the sweep share them.
+//! The calls the edge makes to its payment provider, each in one place: opening a payment page,
+//! learning where a session stands, and which payment paid a month of a monthly gift. The
+//! checkout, the webhook and the sweep share them.
 //!
 //! The provider builds and reads the requests (sans I/O, in `psp/`); this module only sends
 //! them.
 
 use crate::outbound::{self, HttpRequest};
 use crate::psp::{CheckoutSession, PaymentChange, PaymentEvent, PaymentProvider, PspError};
+use crate::storage::{Storage, StorageError};
 
 /// Sends a request that opens a payment page, once, and reads the page.
 pub async fn open_page(
@@ -33,4 +35,39 @@ pub async fn session_event(
         live: None,
         change: Some(PaymentChange::Session(update)),
     })
+}
+
+/// Learns, for at most `limit` months of monthly gifts, the payment that paid each one's
+/// invoice, and keeps it on the month's order, so that a refund of that month, made in the
+/// PSP's dashboard or from the back-office, finds its order. Gives how many were learnt; a
+/// month the PSP cannot answer for now is left for the next call.
+pub async fn learn_instalment_payments(
+    storage: &Storage,
+    provider: &dyn PaymentProvider,
+    timeout_ms: u32,
+    limit: u32,
+) -> Result<u32, StorageError> {
+    let mut learnt = 0;
+    for (order_id, invoice_id) in storage.instalments_without_payment(limit).await? {
+        let request = provider.invoice_payments_request(&invoice_id);
+        let payment = match outbound::send(&request, timeout_ms).await {
+            Ok(response) => provider.read_invoice_payment(&response),
+            Err(error) => Err(PspError::from(error)),
+        };
+        match payment {
+            Ok(Some(payment_id)) => {
+                storage
+                    .set_instalment_payment(&order_id, &payment_id)
+                    .await?;
+                learnt += 1;
+            }
+            Ok(None) => {}
+            Err(error) => {
+                worker::console_warn!(
+                    "the payment of invoice {invoice_id} is not known yet: {error}"
+                );
+            }
+        }
+    }
+    Ok(learnt)
 }

@@ -51,6 +51,8 @@ const ERASED_PER_RUN: u32 = 200;
 const MEMBERSHIPS_PER_RUN: u32 = 5;
 /// Messages sent per run: one subrequest (a connection or a request) and two D1 queries each.
 const MAILS_PER_RUN: u32 = 5;
+/// Months of monthly gifts whose payment one run learns, one PSP request each.
+const INSTALMENTS_PER_RUN: u32 = 4;
 
 /// What a run did, for the log and for tests.
 #[derive(Debug, Default)]
@@ -69,6 +71,8 @@ pub struct Report {
     pub erased: usize,
     /// Renewal reminders written.
     pub reminders: usize,
+    /// Months of monthly gifts whose payment was learnt.
+    pub instalments: u32,
     /// What became of the messages sent.
     pub mail: mail::outbox::Sent,
 }
@@ -117,6 +121,9 @@ async fn sweep(env: &Env, now: i64) -> Result<Report, EdgeError> {
     replay_orphans(&storage, &psp, now, &mut report).await?;
     check_sessions(&storage, &psp, now, &mut report).await?;
     read_events(&storage, &psp, now, &mut report).await?;
+    report.instalments =
+        payments::learn_instalment_payments(&storage, psp.provider, timeout, INSTALMENTS_PER_RUN)
+            .await?;
     Ok(report)
 }
 

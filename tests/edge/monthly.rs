@@ -233,3 +233,59 @@ fn an_end_that_arrives_before_the_checkout_s_own_event_still_ends_the_gift() {
     assert!(ended_at.is_some());
     expire(&stack, &session_of(&answer));
 }
+
+/// The PSP's payment an order knows, if any.
+fn payment_of(stack: &Running, order_id: &str) -> Option<String> {
+    db(stack)
+        .query_row(
+            "SELECT psp_payment_id FROM orders WHERE id = ?1",
+            [order_id],
+            |row| row.get(0),
+        )
+        .expect("the order exists")
+}
+
+#[test]
+fn a_refund_of_any_month_finds_its_own_order_and_lowers_the_totals() {
+    let stack = stack();
+    let _serial = serial();
+    let (raised, count) = totals(&stack, "test-monthly");
+    let (order_id, subscription, _) = monthly_gift(&stack, 1500);
+    let billed = next_month(&stack, &subscription);
+    assert_eq!(billed.status, 200, "{}", billed.body);
+    let month: String = db(&stack)
+        .query_row(
+            "SELECT id FROM orders WHERE parent_order_id = ?1",
+            [&order_id],
+            |row| row.get(0),
+        )
+        .expect("the second month is an order");
+    assert_eq!(totals(&stack, "test-monthly"), (raised + 3000, count + 2));
+
+    // A subscription's session and its invoices name no payment; each month's is learnt from
+    // its invoice, as Stripe's refunds and the back-office need it.
+    let first = payment_of(&stack, &order_id).expect("the first month knows its payment");
+    let second = payment_of(&stack, &month).expect("the second month knows its payment");
+    assert!(first.starts_with("pi_") && second.starts_with("pi_"));
+    assert_ne!(first, second);
+
+    // The treasurer refunds the second month in Stripe's dashboard: that month only.
+    refund(&stack, &second, None);
+    assert_eq!(order_status(&stack, &month).as_deref(), Some("refunded"));
+    assert_eq!(order_status(&stack, &order_id).as_deref(), Some("paid"));
+    assert_eq!(totals(&stack, "test-monthly"), (raised + 1500, count + 1));
+
+    // And the first from the back-office.
+    let (_, treasurer) = signed_in(&stack, "treasurer");
+    let path = format!("/v1/admin/payments/{order_id}/refund");
+    let answer = write(&stack, &path, Some(&treasurer), &json!({}));
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    for _ in 0..50 {
+        if order_status(&stack, &order_id).as_deref() == Some("refunded") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(order_status(&stack, &order_id).as_deref(), Some("refunded"));
+    assert_eq!(totals(&stack, "test-monthly"), (raised, count));
+}

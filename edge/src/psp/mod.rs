@@ -248,6 +248,9 @@ pub struct SessionUpdate {
     pub payment_id: Option<String>,
     /// The PSP's id for the subscription the session opened, for a monthly gift.
     pub subscription_id: Option<String>,
+    /// The PSP's id for the invoice that paid a monthly gift's first month: a subscription's
+    /// session names no payment, its invoice does.
+    pub invoice_id: Option<String>,
 }
 
 /// What a refund event says.
@@ -358,6 +361,14 @@ pub trait PaymentProvider {
     /// Reads the answer to [`PaymentProvider::cancel_subscription`]: `Ok` when the subscription
     /// is stopped, now or before.
     fn read_cancellation(&self, response: &HttpResponse) -> Result<(), PspError>;
+
+    /// The request for the payments of a subscription's invoice: a later month's payment is
+    /// named in no event, and a refund of it names only the payment.
+    fn invoice_payments_request(&self, invoice_id: &str) -> HttpRequest;
+
+    /// Reads the answer to [`PaymentProvider::invoice_payments_request`]: the payment that
+    /// paid the invoice, if one has.
+    fn read_invoice_payment(&self, response: &HttpResponse) -> Result<Option<String>, PspError>;
 
     /// The request for the events after `cursor` (an event id), oldest first, or the newest
     /// one when there is no cursor yet; `None` when the provider keeps no event list.

@@ -7,7 +7,7 @@
 //! would make Stripe retry for three days and then disable the endpoint.
 
 use serde::Serialize;
-use worker::{Context, Env, Request, Response};
+use worker::{Context, Env, Request, Response, console_warn};
 
 use crate::config::{self, Settings};
 use crate::error::EdgeError;
@@ -15,13 +15,15 @@ use crate::http::{json, now_secs, read_body};
 use crate::ledger::{self, Outcome};
 use crate::mail::{self, Notices};
 use crate::payments;
-use crate::psp::{DeliveryHeaders, Notification};
+use crate::psp::{DeliveryHeaders, Notification, PaymentChange};
 use crate::storage::Storage;
 
 /// PSP events are far below this.
 const MAX_BODY: usize = 512 * 1024;
 /// Messages sent after an applied event: the donor's receipt and the treasurer's notice.
 const MAILS_AFTER_EVENT: u32 = 2;
+/// Months whose payment a month's event learns before the answer: its own, and one left over.
+const INSTALMENTS_AFTER_EVENT: u32 = 2;
 
 #[derive(Serialize)]
 struct Receipt {
@@ -71,6 +73,25 @@ pub async fn post(
         now,
     )
     .await?;
+    let teaches_invoice = match &event.change {
+        Some(PaymentChange::Instalment(_)) => true,
+        Some(PaymentChange::Session(update)) => update.invoice_id.is_some(),
+        _ => false,
+    };
+    if teaches_invoice {
+        // A month's payment is named in no event: learn it now, so that a refund of it finds
+        // its order. What fails here is the sweep's to learn.
+        if let Err(error) = payments::learn_instalment_payments(
+            &storage,
+            provider.as_ref(),
+            settings.psp_timeout_ms,
+            INSTALMENTS_AFTER_EVENT,
+        )
+        .await
+        {
+            console_warn!("instalment payments could not be learnt: {error}");
+        }
+    }
     if outcome == Outcome::Applied && notices.donor {
         // The messages the payment wrote go after the answer: the PSP never waits on mail,
         // and what fails here is the sweep's to retry.

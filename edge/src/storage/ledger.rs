@@ -45,6 +45,8 @@ pub enum OrderChange<'a> {
         payment_id: Option<&'a str>,
         /// The PSP's subscription, if the session opened one.
         subscription_id: Option<&'a str>,
+        /// The PSP's invoice of a subscription's first month.
+        invoice_id: Option<&'a str>,
     },
     /// A later month of a monthly gift was paid: it becomes an order of its own, paid, that
     /// names the first.
@@ -182,6 +184,7 @@ impl Storage {
                 session_id,
                 payment_id,
                 subscription_id,
+                invoice_id,
             } => {
                 return Ok(vec![
                     query!(
@@ -191,6 +194,7 @@ impl Storage {
                              SET psp_session_id = COALESCE(psp_session_id, ?2),
                                  psp_payment_id = COALESCE(psp_payment_id, ?3),
                                  psp_subscription_id = COALESCE(psp_subscription_id, ?7),
+                                 psp_invoice_id = COALESCE(psp_invoice_id, ?8),
                                  updated_at = ?4
                              WHERE id = ?1 AND {}",
                             first(5)
@@ -202,6 +206,7 @@ impl Storage {
                         event.id,
                         event.delivery,
                         subscription_id,
+                        invoice_id,
                     )?,
                     self.move_statement(
                         event.order_id,

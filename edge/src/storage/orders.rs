@@ -406,6 +406,53 @@ impl Storage {
         one_order(statement).await
     }
 
+    /// Months of monthly gifts that were paid through an invoice whose payment the edge does
+    /// not know yet, as (order id, invoice id), at most `limit`: without it, a refund of the
+    /// month could not be matched, nor made from the back-office.
+    pub async fn instalments_without_payment(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            psp_invoice_id: String,
+        }
+        let rows = query!(
+            &self.db,
+            "SELECT id, psp_invoice_id FROM orders
+             WHERE psp_invoice_id IS NOT NULL AND psp_payment_id IS NULL
+               AND status IN ('paid', 'refunded')
+             ORDER BY updated_at LIMIT ?1",
+            limit,
+        )?
+        .all()
+        .await?
+        .results::<Row>()?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id, row.psp_invoice_id))
+            .collect())
+    }
+
+    /// Keeps the payment that paid a month's invoice, unless the order names one already.
+    pub async fn set_instalment_payment(
+        &self,
+        order_id: &str,
+        payment_id: &str,
+    ) -> Result<(), StorageError> {
+        query!(
+            &self.db,
+            "UPDATE orders SET psp_payment_id = ?2
+             WHERE id = ?1 AND psp_payment_id IS NULL",
+            order_id,
+            payment_id,
+        )?
+        .run()
+        .await?;
+        Ok(())
+    }
+
     /// Orders still `pending`, created between `from` and `until`, with or without a session,
     /// the least recently updated first, at most `limit`.
     pub async fn pending_orders(

@@ -201,6 +201,20 @@ impl PaymentProvider for Stripe {
         objects::read_cancellation(response)
     }
 
+    fn invoice_payments_request(&self, invoice_id: &str) -> HttpRequest {
+        let invoice: String = url::form_urlencoded::byte_serialize(invoice_id.as_bytes()).collect();
+        self.request(
+            "GET",
+            &format!("/v1/invoice_payments?invoice={invoice}"),
+            None,
+        )
+    }
+
+    fn read_invoice_payment(&self, response: &HttpResponse) -> Result<Option<String>, PspError> {
+        let payments: objects::InvoicePayments = objects::read(response)?;
+        Ok(payments.paid_by())
+    }
+
     fn events_request(&self, cursor: Option<&str>) -> Option<HttpRequest> {
         Some(self.request("GET", &events::list_path(cursor), None))
     }

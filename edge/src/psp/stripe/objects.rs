@@ -92,6 +92,8 @@ pub(super) struct Session {
     payment_intent: Value,
     #[serde(default)]
     subscription: Value,
+    #[serde(default)]
+    invoice: Value,
 }
 
 impl Session {
@@ -115,6 +117,7 @@ impl Session {
             amount: amount(self.amount_total, self.currency.as_deref()),
             payment_id: id_of(&self.payment_intent),
             subscription_id: id_of(&self.subscription),
+            invoice_id: id_of(&self.invoice),
             session_id: self.id,
         }
     }
@@ -161,6 +164,37 @@ impl Invoice {
             },
             first: self.billing_reason.as_deref() == Some("subscription_create"),
         })
+    }
+}
+
+/// A list of InvoicePayments, as `GET /v1/invoice_payments?invoice=…` gives it. Since the
+/// 2025 API versions, this is where an invoice's PaymentIntent is named.
+#[derive(Deserialize)]
+pub(super) struct InvoicePayments {
+    data: Vec<InvoicePayment>,
+}
+
+#[derive(Deserialize)]
+struct InvoicePayment {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    payment: Option<PaymentReference>,
+}
+
+#[derive(Deserialize)]
+struct PaymentReference {
+    #[serde(default)]
+    payment_intent: Value,
+}
+
+impl InvoicePayments {
+    /// The PaymentIntent of the payment that paid the invoice.
+    pub fn paid_by(self) -> Option<String> {
+        self.data
+            .into_iter()
+            .filter(|payment| payment.status.as_deref() == Some("paid"))
+            .find_map(|payment| id_of(&payment.payment?.payment_intent))
     }
 }
 
@@ -275,6 +309,39 @@ mod tests {
     fn session(json: &str) -> SessionUpdate {
         let session: Session = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
         session.into_update(None)
+    }
+
+    #[test]
+    fn a_subscription_s_session_names_its_first_invoice_and_the_invoice_its_payment() {
+        let first = session(
+            r#"{"id":"cs_1","status":"complete","payment_status":"paid","amount_total":1500,"currency":"eur","payment_intent":null,"subscription":"sub_1","invoice":"in_1","metadata":{"order_id":"ord_1"}}"#,
+        );
+        assert_eq!(first.payment_id, None);
+        assert_eq!(first.subscription_id.as_deref(), Some("sub_1"));
+        assert_eq!(first.invoice_id.as_deref(), Some("in_1"));
+
+        let read = |json: &str| {
+            serde_json::from_str::<InvoicePayments>(json)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .paid_by()
+        };
+        assert_eq!(
+            read(
+                r#"{"object":"list","data":[
+                    {"id":"inpay_1","status":"canceled","payment":{"type":"payment_intent","payment_intent":"pi_failed"}},
+                    {"id":"inpay_2","status":"paid","payment":{"type":"payment_intent","payment_intent":{"id":"pi_2"}}}
+                ],"has_more":false}"#
+            ),
+            Some("pi_2".into())
+        );
+        assert_eq!(
+            read(r#"{"object":"list","data":[{"id":"inpay_1","status":"open"}],"has_more":false}"#),
+            None
+        );
+        assert_eq!(
+            read(r#"{"object":"list","data":[],"has_more":false}"#),
+            None
+        );
     }
 
     #[test]

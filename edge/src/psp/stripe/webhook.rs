@@ -292,6 +292,7 @@ mod tests {
                     }),
                     payment_id: Some("pi_1".into()),
                     subscription_id: None,
+                    invoice_id: None,
                 })),
             })
         );
