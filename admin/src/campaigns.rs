@@ -412,22 +412,28 @@ fn campaign_form(props: &FormProps) -> Html {
                 <label for="c-description">{ "Description" }</label>
                 <textarea id="c-description" rows="3" maxlength="1000" value={(*description).clone()} oninput={bind(&description)} />
                 <div class="grid">
-                    <div>
-                        <label for="c-presets">{ "Montants proposés (€, séparés par des espaces)" }</label>
-                        <input id="c-presets" value={(*presets).clone()} oninput={bind(&presets)} />
-                    </div>
-                    <div>
-                        <label for="c-min">{ "Montant minimum (€)" }</label>
-                        <input id="c-min" inputmode="decimal" required=true value={(*min).clone()} oninput={bind(&min)} />
-                    </div>
-                    <div>
-                        <label for="c-max">{ "Montant maximum (€)" }</label>
-                        <input id="c-max" inputmode="decimal" required=true value={(*max).clone()} oninput={bind(&max)} />
-                    </div>
-                    <div>
-                        <label for="c-goal">{ "Objectif (€, facultatif)" }</label>
-                        <input id="c-goal" inputmode="decimal" value={(*goal).clone()} oninput={bind(&goal)} />
-                    </div>
+                    // An event sells its rates only; a membership's free amount serves its
+                    // pay-what-you-want tiers; only gifts count towards a goal.
+                    if *kind != CampaignKind::Event {
+                        <div>
+                            <label for="c-presets">{ "Montants proposés (€, séparés par des espaces)" }</label>
+                            <input id="c-presets" value={(*presets).clone()} oninput={bind(&presets)} />
+                        </div>
+                        <div>
+                            <label for="c-min">{ "Montant minimum (€)" }</label>
+                            <input id="c-min" inputmode="decimal" required=true value={(*min).clone()} oninput={bind(&min)} />
+                        </div>
+                        <div>
+                            <label for="c-max">{ "Montant maximum (€)" }</label>
+                            <input id="c-max" inputmode="decimal" required=true value={(*max).clone()} oninput={bind(&max)} />
+                        </div>
+                    }
+                    if matches!(*kind, CampaignKind::Donation | CampaignKind::Crowdfunding) {
+                        <div>
+                            <label for="c-goal">{ "Objectif (€, facultatif)" }</label>
+                            <input id="c-goal" inputmode="decimal" value={(*goal).clone()} oninput={bind(&goal)} />
+                        </div>
+                    }
                     <div>
                         <label for="c-status">{ "État" }</label>
                         <select id="c-status" onchange={bind(&status)}>

@@ -45,9 +45,9 @@ fn routes(ctx: Context) -> Router<'static, Context> {
         })
         .get_async(
             "/v1/campaigns/:slug/promo-codes/:code",
-            |_, route| async move {
+            |req, route| async move {
                 let (slug, code) = (param(&route, "slug"), param(&route, "code"));
-                reply(campaigns::promo_code(slug, code, &route.env).await)
+                reply(campaigns::promo_code(&req, slug, code, &route.env).await)
             },
         )
         .post_async("/v1/campaigns/:slug/checkout", |req, route| async move {

@@ -47,6 +47,10 @@ test("a treasurer sets up a ticketed event from the form, and the preview sells 
   await form.getByLabel("Titre").fill("Le bal du printemps");
   await form.getByLabel(/^Nom court/).fill(slug);
   await form.getByLabel("Ce que la campagne collecte").selectOption("event");
+  // An event sells its rates: no free amount, no goal.
+  for (const label of ["Montant minimum (€)", "Montants proposés (€, séparés par des espaces)", "Objectif (€, facultatif)"]) {
+    assert.equal(await form.getByLabel(label).count(), 0, label);
+  }
   await form.getByRole("button", { name: "Ajouter une catégorie de billet" }).click();
   await form.getByRole("button", { name: "Ajouter une catégorie de billet" }).click();
   await form.locator("#item-0-label").fill("Plein tarif");
@@ -83,7 +87,7 @@ test("a treasurer sets up a ticketed event from the form, and the preview sells 
 
   // The preview is the form donors will see: the rates, what is left, the question.
   const preview = page.frameLocator('iframe[title="Aperçu du formulaire de la campagne"]');
-  await preview.getByText("Vos billets").waitFor();
+  await preview.getByText("Vos billets", { exact: true }).waitFor();
   await preview.getByLabel("Nombre de billets «\u00a0Enfant\u00a0»").waitFor();
   await preview.getByText("80 restant(s)").first().waitFor();
   await preview.getByLabel(/Régime alimentaire/).waitFor();

@@ -231,3 +231,41 @@ fn wait_for_status(stack: &tirelire_tests::running::Running, order_id: &str, sta
     }
     panic!("order {order_id} never became {status}");
 }
+
+#[test]
+fn promo_codes_cannot_be_found_by_trying_many() {
+    let stack = stack();
+    let ip = client_ip();
+    let look_up = |ip: &str, code: &str| {
+        stack.send(
+            "GET",
+            &format!("/v1/campaigns/test-event/promo-codes/{code}"),
+            &[("CF-Connecting-IP", ip)],
+            None,
+        )
+    };
+    let known = look_up(&ip, "benevole");
+    assert_eq!(known.status, 200, "{}", known.body);
+    assert_eq!(known.json()["code"], "BENEVOLE");
+    assert_eq!(known.json().get("limit"), None, "{}", known.body);
+
+    let mut found = 0;
+    let mut limited = 0;
+    for attempt in 0..30 {
+        let answer = look_up(&ip, &format!("GUESS{attempt}"));
+        match answer.status {
+            404 => found += 1,
+            429 => {
+                limited += 1;
+                assert_eq!(answer.error_code(), "rate_limited");
+                assert!(answer.header("Retry-After").is_some());
+            }
+            other => panic!("unexpected {other}: {}", answer.body),
+        }
+    }
+    assert!(found <= 10, "{found} guesses were answered");
+    assert!(limited >= 19, "only {limited} were refused");
+    // Even a right guess is refused now; another address is not held back.
+    assert_eq!(look_up(&ip, "benevole").status, 429);
+    assert_eq!(look_up(&client_ip(), "benevole").status, 200);
+}

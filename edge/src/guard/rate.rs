@@ -1,11 +1,15 @@
-//! How often checkouts may be opened.
+//! How often checkouts may be opened, and promo codes tried.
 //!
 //! Within a minute, the Workers Rate Limiting binding counts per client address and campaign,
-//! without touching storage. Over an hour (per address) and a day (per email), D1 counts:
+//! without touching storage: checkouts, and apart from them, promo-code lookups, so that codes
+//! cannot be found by trying many. Over an hour (per address) and a day (per email), D1 counts:
 //! KV cannot, because it is eventually consistent and has no atomic increment. A counter's key
 //! is a hash of what it counts, so no address or email is kept in it.
 
 use sha2::{Digest, Sha256};
+use worker::{Env, console_warn};
+
+use crate::error::EdgeError;
 
 /// The checkout limits, settings of the deployment. A limit of 0 turns that limit off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,9 +38,30 @@ pub const BINDING: &str = "CHECKOUT_LIMITER";
 /// The binding's period, which a refusal asks the client to wait.
 pub const BINDING_PERIOD_SECS: i64 = 60;
 
-/// The binding's key for a client and a campaign.
-pub fn minute_key(client: &str, campaign_id: i64) -> String {
-    format!("checkout:{campaign_id}:{client}")
+/// The binding's key for what a client does (`checkout`, `promo`) on a campaign.
+pub fn minute_key(what: &str, client: Option<&str>, campaign_id: i64) -> String {
+    format!("{what}:{campaign_id}:{}", client.unwrap_or("unknown"))
+}
+
+/// The Rate Limiting binding's verdict for `key`; `what` names the limit in a refusal.
+/// Without the binding (an old `wrangler.toml`), a checkout's longer limits in D1 still hold;
+/// the gap is logged.
+pub async fn limit_per_minute(env: &Env, key: String, what: &'static str) -> Result<(), EdgeError> {
+    let Ok(limiter) = env.rate_limiter(BINDING) else {
+        console_warn!("the {BINDING} binding is missing; nothing is limited per minute");
+        return Ok(());
+    };
+    match limiter.limit(key).await {
+        Ok(outcome) if outcome.success => Ok(()),
+        Ok(_) => Err(EdgeError::RateLimited {
+            what,
+            retry_after: BINDING_PERIOD_SECS,
+        }),
+        Err(error) => {
+            console_warn!("the rate limiter failed, letting the request through: {error}");
+            Ok(())
+        }
+    }
 }
 
 /// One window of a D1 counter.

@@ -5,11 +5,12 @@ use tirelire_domain::campaign::Progress;
 use tirelire_domain::offer::PromoCode;
 use tirelire_domain::setup::CampaignStatus;
 use tirelire_domain::{CampaignSlug, CheckoutPolicy};
-use worker::{Env, Response, console_warn};
+use worker::{Env, Request, Response, console_warn};
 
 use crate::config::{self, Settings};
 use crate::error::EdgeError;
-use crate::http::json;
+use crate::guard::rate;
+use crate::http::{client_ip, json};
 use crate::storage::{CampaignRecord, Storage};
 
 /// The campaign named in a URL, with the storage it came from; a malformed slug is simply a
@@ -49,9 +50,17 @@ pub async fn progress(slug: &str, env: &Env) -> Result<Response, EdgeError> {
 
 /// `GET /v1/campaigns/{slug}/promo-codes/{code}`: what a code the donor typed takes off, so
 /// that the form shows the right total before sending. Unknown codes are 404; a code's limit
-/// of uses is not told, and is checked by the checkout.
-pub async fn promo_code(slug: &str, code: &str, env: &Env) -> Result<Response, EdgeError> {
+/// of uses is not told, and is checked by the checkout. Lookups are limited per address and
+/// campaign, like checkouts, and counted apart from them.
+pub async fn promo_code(
+    req: &Request,
+    slug: &str,
+    code: &str,
+    env: &Env,
+) -> Result<Response, EdgeError> {
     let (_, campaign) = find(slug, env).await?;
+    let key = rate::minute_key("promo", client_ip(req).as_deref(), campaign.id);
+    rate::limit_per_minute(env, key, "promo codes per address and campaign per minute").await?;
     let Some(promo) = campaign.promo_code(code) else {
         return Err(EdgeError::NotFound);
     };

@@ -60,7 +60,8 @@ pub async fn post(
         return Err(EdgeError::OriginNotAllowed(origin));
     }
     let client = client_ip(&req);
-    limit_per_minute(env, client.as_deref(), campaign.id).await?;
+    let key = rate::minute_key("checkout", client.as_deref(), campaign.id);
+    rate::limit_per_minute(env, key, "address and campaign per minute").await?;
 
     let request: CheckoutRequest = read_json(&mut req, MAX_BODY, ctx).await?;
     check_traps(
@@ -365,34 +366,6 @@ fn label(title: &str, donation: &ValidDonation) -> String {
         title.to_owned()
     } else {
         format!("{title} — {}", items.join(", "))
-    }
-}
-
-/// The Rate Limiting binding's verdict for this client and campaign. Without the binding (an
-/// old `wrangler.toml`), the longer limits in D1 still hold; the gap is logged.
-async fn limit_per_minute(
-    env: &Env,
-    client: Option<&str>,
-    campaign_id: i64,
-) -> Result<(), EdgeError> {
-    let Ok(limiter) = env.rate_limiter(rate::BINDING) else {
-        console_warn!(
-            "the {} binding is missing; checkouts are limited per hour and day only",
-            rate::BINDING
-        );
-        return Ok(());
-    };
-    let key = rate::minute_key(client.unwrap_or("unknown"), campaign_id);
-    match limiter.limit(key).await {
-        Ok(outcome) if outcome.success => Ok(()),
-        Ok(_) => Err(EdgeError::RateLimited {
-            what: "address and campaign per minute",
-            retry_after: rate::BINDING_PERIOD_SECS,
-        }),
-        Err(error) => {
-            console_warn!("the rate limiter failed, letting the checkout through: {error}");
-            Ok(())
-        }
     }
 }
 

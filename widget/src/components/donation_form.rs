@@ -21,7 +21,7 @@ use super::questions::{QuestionsProps, questions};
 use super::text_field::{TextFieldProps, text_field};
 use crate::api::Edge;
 use crate::hooks::{CheckoutContext, use_challenge, use_checkout};
-use crate::i18n::{consent, donate_button, fill, texts};
+use crate::i18n::{consent, donate_button, email_hint, fill, texts};
 use crate::state::{Action, AmountChoice, FormState, Phase};
 
 /// Props of [`DonationForm`].
@@ -56,7 +56,7 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
     let texts = texts(locale);
     let form = {
         let campaign = campaign.clone();
-        let wording = consent(locale, &campaign.organisation);
+        let wording = consent(locale, &campaign.organisation, campaign.kind);
         use_reducer(move || FormState::new(campaign, wording))
     };
     let challenge = use_challenge(&props.edge.origin());
@@ -247,7 +247,7 @@ pub fn donation_form(props: &DonationFormProps) -> Html {
                 kind: if email { "email" } else { "text" },
                 autocomplete,
                 inputmode: if email { "email" } else { "text" },
-                hint: email.then_some(texts.email_hint),
+                hint: email.then_some(email_hint(locale, kind)),
                 suffix: None,
                 error: form.error(field),
                 rules,

@@ -5,7 +5,7 @@ use tirelire_domain::setup::CampaignKind;
 use yew::prelude::*;
 
 use crate::hooks::Return;
-use crate::i18n::{fill, texts, thanks_paid};
+use crate::i18n::{fill, own_words, texts, thanks_paid};
 
 /// What [`return_notice`] shows.
 pub struct ReturnNoticeProps<'a> {
@@ -50,12 +50,7 @@ pub fn return_notice(props: &ReturnNoticeProps<'_>) -> Html {
             </div>
         },
         Return::Paid(order) => {
-            let own = match props.kind {
-                CampaignKind::Event => Some(0),
-                CampaignKind::Membership => Some(1),
-                _ => None,
-            };
-            let (title, line) = match own {
+            let (title, line) = match own_words(props.kind) {
                 Some(index) => (
                     texts.order.thanks_titles[index],
                     fill(

@@ -102,6 +102,14 @@ pub const TEXTS: Texts = Texts {
             "It is confirmed ({amount}). Your tickets are on their way by email.",
             "Your membership ({amount}) is confirmed. Your member card is on its way by email.",
         ],
+        email_hints: [
+            "Your tickets will arrive there.",
+            "Your member card will arrive there.",
+        ],
+        consents: [
+            "I agree that {organisation} keeps these details to handle my booking and contact me about it.",
+            "I agree that {organisation} keeps these details to handle my membership and contact me about it.",
+        ],
         items_required: "Make your choice to go on.",
         items_sold_out: "Too few are left: choose fewer, or another option.",
         items_too_small: "This reward asks for a larger amount.",

@@ -108,6 +108,11 @@ pub const TEXTS: Texts = Texts {
             "C'est confirmé ({amount}). Vos billets arrivent par e-mail.",
             "Votre adhésion ({amount}) est confirmée. Votre carte de membre arrive par e-mail.",
         ],
+        email_hints: ["Vos billets y arrivent.", "Votre carte de membre y arrive."],
+        consents: [
+            "J'accepte que {organisation} conserve ces informations pour gérer ma réservation et me contacter à son sujet.",
+            "J'accepte que {organisation} conserve ces informations pour gérer mon adhésion et me contacter à son sujet.",
+        ],
         items_required: "Faites votre choix pour continuer.",
         items_sold_out: "Il n'en reste plus assez\u{a0}: choisissez-en moins, ou une autre option.",
         items_too_small: "Cette contrepartie demande un montant plus élevé.",

@@ -9,6 +9,7 @@ mod en;
 mod fr;
 
 use tirelire_domain::api::ErrorCode;
+use tirelire_domain::setup::CampaignKind;
 use tirelire_domain::{DonationRules, Field, FieldErrorCode, Locale, Money};
 
 /// The texts of one language.
@@ -173,6 +174,10 @@ pub struct OrderTexts {
     pub thanks_titles: [&'static str; 2],
     /// The thanks' line, once paid, for an event and a membership: `{amount}`.
     pub thanks_lines: [&'static str; 2],
+    /// Under the email field, for an event and a membership.
+    pub email_hints: [&'static str; 2],
+    /// The consent checkbox's label, for an event and a membership: `{organisation}`.
+    pub consents: [&'static str; 2],
     /// No item picked.
     pub items_required: &'static str,
     /// Too few left.
@@ -302,9 +307,27 @@ pub fn thanks_paid(locale: Locale, amount: Money) -> String {
     )
 }
 
-/// The consent checkbox's label, which names the association.
-pub fn consent(locale: Locale, organisation: &str) -> String {
-    fill(texts(locale).consent, &[("organisation", organisation)])
+/// Where a kind has words of its own in [`OrderTexts`]' pairs: an event's, a membership's.
+/// Donations and crowdfunding speak of a gift.
+pub fn own_words(kind: CampaignKind) -> Option<usize> {
+    match kind {
+        CampaignKind::Event => Some(0),
+        CampaignKind::Membership => Some(1),
+        CampaignKind::Donation | CampaignKind::Crowdfunding => None,
+    }
+}
+
+/// The consent checkbox's label, which names the association and what the details are for.
+pub fn consent(locale: Locale, organisation: &str, kind: CampaignKind) -> String {
+    let texts = texts(locale);
+    let template = own_words(kind).map_or(texts.consent, |index| texts.order.consents[index]);
+    fill(template, &[("organisation", organisation)])
+}
+
+/// The line under the email field: what the address is for.
+pub fn email_hint(locale: Locale, kind: CampaignKind) -> &'static str {
+    let texts = texts(locale);
+    own_words(kind).map_or(texts.email_hint, |index| texts.order.email_hints[index])
 }
 
 /// The message shown next to a field for an error code.
@@ -454,13 +477,40 @@ mod tests {
         assert_eq!(donate_button(Locale::En, None), "Donate");
         assert_eq!(donation_count(Locale::Fr, 12), "12 dons");
         assert_eq!(
-            consent(Locale::En, "Les Amis"),
+            consent(Locale::En, "Les Amis", CampaignKind::Donation),
             "I agree that Les Amis keeps these details to handle my donation and contact me about it."
         );
         for locale in LOCALES {
             let line = raised(locale, amount, Some(amount));
             assert!(!line.contains('{'), "{line}");
         }
+    }
+
+    #[test]
+    fn a_booking_and_a_membership_say_what_the_details_are_for() {
+        let kinds = [
+            CampaignKind::Donation,
+            CampaignKind::Membership,
+            CampaignKind::Event,
+            CampaignKind::Crowdfunding,
+        ];
+        for locale in LOCALES {
+            for kind in kinds {
+                let wording = consent(locale, "Les Amis", kind);
+                assert!(
+                    wording.contains("Les Amis") && !wording.contains('{'),
+                    "{wording}"
+                );
+                assert!(!email_hint(locale, kind).is_empty());
+            }
+        }
+        assert!(consent(Locale::Fr, "Les Amis", CampaignKind::Membership).contains("mon adhésion"));
+        assert!(consent(Locale::En, "Les Amis", CampaignKind::Event).contains("my booking"));
+        assert!(consent(Locale::Fr, "Les Amis", CampaignKind::Crowdfunding).contains("mon don"));
+        assert_eq!(
+            email_hint(Locale::En, CampaignKind::Event),
+            "Your tickets will arrive there."
+        );
     }
 
     #[test]
