@@ -133,9 +133,25 @@ pub fn donors() -> Html {
                     <ul>
                         { for found.payments.iter().map(|payment| {
                             let amount = Money::new(payment.amount, Currency::from_code(&payment.currency).unwrap_or(Currency::Eur)).format_exact(Locale::Fr);
-                            html! { <li>{ format!("{amount} · {} · {} {} · {}", payment.campaign, payment.first_name, payment.last_name, payment.status.label_fr()) }</li> }
+                            let mut line = format!("{amount} · {} · {} {} · {}", payment.campaign, payment.first_name, payment.last_name, payment.status.label_fr());
+                            if !payment.tickets.is_empty() {
+                                line.push_str(&format!(" · {} billet(s)", payment.tickets.len()));
+                            }
+                            let answers: Vec<String> = payment.answers.iter().map(|(key, answer)| format!("{key} : {answer}")).collect();
+                            if !answers.is_empty() {
+                                line.push_str(&format!(" · réponses : {}", answers.join(", ")));
+                            }
+                            html! { <li>{ line }</li> }
                         }) }
                     </ul>
+                    if let Some(member) = &found.member {
+                        <p>{ format!("Fiche de membre : {} {}", member.first_name, member.last_name) }</p>
+                        <ul>
+                            { for member.periods.iter().map(|period| html! {
+                                <li>{ format!("{} ({}) : du {} au {}{}", period.campaign, period.tier, period.starts_on, period.ends_on, if period.cancelled { ", annulée" } else { "" }) }</li>
+                            }) }
+                        </ul>
+                    }
                     <div class="actions">
                         <a class="button secondary" download="donnees-personnelles.json"
                            href={format!("/v1/admin/donors?{}&download=1", serde_urlencoded::to_string([("email", found.email.as_str())]).unwrap_or_default())}>

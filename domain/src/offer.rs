@@ -356,6 +356,13 @@ impl Answers {
         self.0.iter().map(|(key, _)| key.as_str())
     }
 
+    /// Each key with its answer, in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .map(|(key, answer)| (key.as_str(), answer.as_str()))
+    }
+
     /// Whether nothing was answered.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

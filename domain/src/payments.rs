@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::offer::Answers;
 use crate::wire::wire_names;
 use crate::{Currency, Money, OrderStatus};
 
@@ -223,6 +224,48 @@ pub struct DonorFile {
     pub payments: Vec<DonorPayment>,
     /// Every message sent to it, or about its payments.
     pub messages: Vec<DonorMessage>,
+    /// Their member record, if they joined through a membership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<DonorMember>,
+}
+
+/// A member record: the name kept, and each period of membership.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonorMember {
+    /// The name kept, as given on the last membership.
+    pub first_name: String,
+    /// The name kept.
+    pub last_name: String,
+    /// When the record was made, in seconds since the epoch.
+    pub since: i64,
+    /// Each period, oldest first.
+    pub periods: Vec<DonorPeriod>,
+}
+
+/// One period of membership.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonorPeriod {
+    /// The membership campaign's title.
+    pub campaign: String,
+    /// The tier's key.
+    pub tier: String,
+    /// The first day, `YYYY-MM-DD`.
+    pub starts_on: String,
+    /// The last day.
+    pub ends_on: String,
+    /// Whether a refund cancelled it.
+    pub cancelled: bool,
+}
+
+/// A ticket bought with a payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonorTicket {
+    /// The rate's label.
+    pub label: String,
+    /// Its number within the order, from 1.
+    pub seat: i64,
+    /// When it was checked in at the door, in seconds since the epoch.
+    pub used_at: Option<i64>,
 }
 
 /// One payment, with what the person agreed to.
@@ -256,6 +299,12 @@ pub struct DonorPayment {
     pub consent_at: i64,
     /// The words they agreed to, when the form sent them.
     pub consent_text: Option<String>,
+    /// Their answers to the campaign's questions.
+    #[serde(default, skip_serializing_if = "Answers::is_empty")]
+    pub answers: Answers,
+    /// The tickets it bought.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tickets: Vec<DonorTicket>,
 }
 
 /// One message.

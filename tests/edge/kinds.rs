@@ -460,10 +460,56 @@ fn a_late_expiry_never_undoes_a_paid_ticket() {
 }
 
 #[test]
-fn erasing_a_member_leaves_their_periods_without_a_name_an_address_or_answers() {
+fn a_member_s_file_holds_their_record_answers_and_tickets_and_erasing_leaves_only_periods() {
     let stack = stack();
     let (order_id, email) = paid_order(&stack, "test-membership", 0, membership("plein"));
+    // The same person books a seat.
+    let mut body = order(
+        &stack,
+        0,
+        json!({"items": [{"key": "plein", "quantity": 1}]}),
+    );
+    body["donation"]["email"] = json!(email);
+    let booked = checkout(&stack, "test-event", body.to_string().as_bytes());
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    let ticket_order = booked.json()["order_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    pay(&stack, &session_of(&booked));
+    wait_for(&stack, &ticket_order, "paid");
+
+    // Before: their file holds the member record, the answers and the ticket.
     let (_, treasurer) = signed_in(&stack, "treasurer");
+    let file_path = format!("/v1/admin/donors?email={}", email.replace('+', "%2B"));
+    let file = stack.send("GET", &file_path, &[("Cookie", &treasurer)], None);
+    assert_eq!(file.status, 200, "{}", file.body);
+    let file = file.json();
+    assert_eq!(
+        file["member"]["periods"].as_array().map(Vec::len),
+        Some(1),
+        "{file}"
+    );
+    assert_eq!(file["member"]["periods"][0]["tier"], "plein");
+    let payment = |id: &str| {
+        file["payments"]
+            .as_array()
+            .and_then(|payments| payments.iter().find(|p| p["id"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        payment(&order_id)["answers"],
+        json!({"taille": "M"}),
+        "{file}"
+    );
+    assert_eq!(
+        payment(&ticket_order)["tickets"][0]["label"],
+        "Plein tarif",
+        "{file}"
+    );
+    assert_eq!(payment(&ticket_order)["tickets"][0]["used_at"], json!(null));
+
     let erased = write(
         &stack,
         "/v1/admin/donors/erasure",
@@ -486,4 +532,9 @@ fn erasing_a_member_leaves_their_periods_without_a_name_an_address_or_answers() 
     assert_eq!(left.3, None, "the answers went with the name");
     let listed = stack.send("GET", "/v1/admin/members", &[("Cookie", &treasurer)], None);
     assert!(!listed.body.contains(&email), "{}", listed.body);
+    let file = stack
+        .send("GET", &file_path, &[("Cookie", &treasurer)], None)
+        .json();
+    assert_eq!(file["payments"], json!([]), "{file}");
+    assert_eq!(file.get("member"), None, "{file}");
 }

@@ -8,7 +8,10 @@
 
 use serde::Deserialize;
 use tirelire_domain::OrderStatus;
-use tirelire_domain::payments::{DonorFile, DonorMessage, DonorPayment, Erased, PaymentMethod};
+use tirelire_domain::payments::{
+    DonorFile, DonorMember, DonorMessage, DonorPayment, DonorPeriod, DonorTicket, Erased,
+    PaymentMethod,
+};
 use worker::query;
 
 use super::{Storage, StorageError};
@@ -29,6 +32,27 @@ struct PaymentRow {
     paid_at: Option<i64>,
     consent_at: i64,
     consent_text: Option<String>,
+    answers: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TicketRow {
+    order_id: String,
+    label: String,
+    seat: i64,
+    used_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    first_name: String,
+    last_name: String,
+    since: i64,
+    campaign: Option<String>,
+    tier: Option<String>,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+    cancelled: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -54,7 +78,7 @@ impl Storage {
                     &self.db,
                     "SELECT o.id, c.title AS campaign, o.amount, o.currency, o.status, o.method,
                             o.first_name, o.last_name, o.email, o.locale, o.created_at, o.paid_at,
-                            o.consent_at, o.consent_text
+                            o.consent_at, o.consent_text, o.answers
                      FROM orders o JOIN campaigns c ON c.id = o.campaign_id
                      WHERE lower(o.email) = ?1 ORDER BY o.created_at",
                     email,
@@ -67,13 +91,49 @@ impl Storage {
                     ),
                     email,
                 )?,
+                query!(
+                    &self.db,
+                    "SELECT t.order_id, t.label, t.seat, t.used_at
+                     FROM tickets t JOIN orders o ON o.id = t.order_id
+                     WHERE lower(o.email) = ?1 ORDER BY t.order_id, t.seat",
+                    email,
+                )?,
+                query!(
+                    &self.db,
+                    "SELECT m.first_name, m.last_name, m.created_at AS since, c.title AS campaign,
+                            p.tier, p.starts_on, p.ends_on, p.cancelled_at AS cancelled
+                     FROM members m
+                     LEFT JOIN memberships p ON p.member_id = m.id
+                     LEFT JOIN campaigns c ON c.id = p.campaign_id
+                     WHERE lower(m.email) = ?1 ORDER BY p.starts_on",
+                    email,
+                )?,
             ])
             .await?;
+        let mut tickets = match results.get(2) {
+            Some(result) => result.results::<TicketRow>()?,
+            None => Vec::new(),
+        };
         let mut payments = Vec::new();
         if let Some(result) = results.first() {
             for row in result.results::<PaymentRow>()? {
                 let corrupt =
                     |what: &str| StorageError::Corrupt(format!("order {}: {what}", row.id));
+                let answers = row
+                    .answers
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(|_| corrupt("answers"))?
+                    .unwrap_or_default();
+                let bought = tickets
+                    .extract_if(.., |ticket| ticket.order_id == row.id)
+                    .map(|ticket| DonorTicket {
+                        label: ticket.label,
+                        seat: ticket.seat,
+                        used_at: ticket.used_at,
+                    })
+                    .collect();
                 payments.push(DonorPayment {
                     status: OrderStatus::from_name(&row.status).ok_or_else(|| corrupt("status"))?,
                     method: PaymentMethod::from_name(&row.method)
@@ -90,6 +150,8 @@ impl Storage {
                     paid_at: row.paid_at,
                     consent_at: row.consent_at,
                     consent_text: row.consent_text,
+                    answers,
+                    tickets: bought,
                 });
             }
         }
@@ -106,10 +168,33 @@ impl Storage {
                 .collect(),
             None => Vec::new(),
         };
+        let mut member: Option<DonorMember> = None;
+        if let Some(result) = results.get(3) {
+            for row in result.results::<MemberRow>()? {
+                let record = member.get_or_insert_with(|| DonorMember {
+                    first_name: row.first_name,
+                    last_name: row.last_name,
+                    since: row.since,
+                    periods: Vec::new(),
+                });
+                if let (Some(tier), Some(starts_on), Some(ends_on)) =
+                    (row.tier, row.starts_on, row.ends_on)
+                {
+                    record.periods.push(DonorPeriod {
+                        campaign: row.campaign.unwrap_or_default(),
+                        tier,
+                        starts_on,
+                        ends_on,
+                        cancelled: row.cancelled.is_some(),
+                    });
+                }
+            }
+        }
         Ok(DonorFile {
             email,
             payments,
             messages,
+            member,
         })
     }
 
