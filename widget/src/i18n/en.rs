@@ -1,6 +1,6 @@
 //! The widget's texts in English.
 
-use super::{FieldTexts, OrderTexts, Texts};
+use super::{FieldTexts, LoaderTexts, OrderTexts, Texts};
 
 /// Every English text.
 pub const TEXTS: Texts = Texts {
@@ -49,9 +49,6 @@ pub const TEXTS: Texts = Texts {
     donations: "{count} donations",
     thanks_paid: "Your donation of {amount} has been received. Thank you for your support!",
     consent: "I agree that {organisation} keeps these details to handle my donation and contact me about it.",
-    fallback_frame: "Donation form",
-    fallback_link: "Open the donation form in a new tab",
-    fallback_unsupported: "This browser cannot show the donation form: WebAssembly is turned off in it (for example by iOS Lockdown Mode). Try another browser, or open the form in a new tab.",
     fields: FieldTexts {
         amount_required: "Choose or type an amount.",
         amount_invalid: "Type an amount in euros, such as 25 or 25.50.",
@@ -120,4 +117,11 @@ pub const TEXTS: Texts = Texts {
         answer_invalid: "Check this answer.",
         tier_too_small: "The least amount for this membership is {min}.",
     },
+};
+
+/// What the loader says, read from this file by the build.
+pub const LOADER: LoaderTexts = LoaderTexts {
+    fallback_frame: "Donation form",
+    fallback_link: "Open the donation form in a new tab",
+    fallback_unsupported: "This browser cannot show the donation form: WebAssembly is turned off in it (for example by iOS Lockdown Mode). Try another browser, or open the form in a new tab.",
 };

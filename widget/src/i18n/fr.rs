@@ -3,7 +3,7 @@
 //! Typographie : espace fine insécable (U+202F) avant « ; ! ? », espace insécable (U+00A0)
 //! avant « : » et dans « 20 € ».
 
-use super::{FieldTexts, OrderTexts, Texts};
+use super::{FieldTexts, LoaderTexts, OrderTexts, Texts};
 
 /// Every French text.
 pub const TEXTS: Texts = Texts {
@@ -52,9 +52,6 @@ pub const TEXTS: Texts = Texts {
     donations: "{count} dons",
     thanks_paid: "Votre don de {amount} a bien été reçu. Merci de votre soutien\u{202f}!",
     consent: "J'accepte que {organisation} conserve ces informations pour gérer mon don et me contacter à son sujet.",
-    fallback_frame: "Formulaire de don",
-    fallback_link: "Ouvrir le formulaire de don dans un nouvel onglet",
-    fallback_unsupported: "Ce navigateur ne peut pas afficher le formulaire de don : WebAssembly y est désactivé (par exemple par le mode Isolement d'iOS). Essayez un autre navigateur, ou ouvrez le formulaire dans un nouvel onglet.",
     fields: FieldTexts {
         amount_required: "Choisissez ou saisissez un montant.",
         amount_invalid: "Saisissez un montant en euros, par exemple 25 ou 25,50.",
@@ -123,4 +120,11 @@ pub const TEXTS: Texts = Texts {
         answer_invalid: "Vérifiez cette réponse.",
         tier_too_small: "Le montant minimum de cette formule est de {min}.",
     },
+};
+
+/// What the loader says, read from this file by the build.
+pub const LOADER: LoaderTexts = LoaderTexts {
+    fallback_frame: "Formulaire de don",
+    fallback_link: "Ouvrir le formulaire de don dans un nouvel onglet",
+    fallback_unsupported: "Ce navigateur ne peut pas afficher le formulaire de don : WebAssembly y est désactivé (par exemple par le mode Isolement d'iOS). Essayez un autre navigateur, ou ouvrez le formulaire dans un nouvel onglet.",
 };

@@ -104,18 +104,30 @@ pub struct Texts {
     pub thanks_paid: &'static str,
     /// The consent checkbox's label: `{organisation}`.
     pub consent: &'static str,
+    /// The messages next to fields.
+    pub fields: FieldTexts,
+    /// What the kinds other than a plain gift add: tiers, tickets, rewards, options.
+    pub order: OrderTexts,
+}
+
+/// The loader's texts, which it says before or instead of the WebAssembly: the build reads
+/// them from each language's file (each stays on one line, without escapes), so the widget
+/// itself never carries them.
+pub struct LoaderTexts {
     /// The title of the frame that shows the form where WebAssembly cannot run on the page.
-    /// The loader's texts (`fallback_…`) are read from this file when the widget is built,
-    /// since the loader runs before the WebAssembly; each stays on one line, without escapes.
     pub fallback_frame: &'static str,
     /// The link under that frame, to open the form in a tab of its own.
     pub fallback_link: &'static str,
     /// What the edge's own page says when WebAssembly cannot run there either.
     pub fallback_unsupported: &'static str,
-    /// The messages next to fields.
-    pub fields: FieldTexts,
-    /// What the kinds other than a plain gift add: tiers, tickets, rewards, options.
-    pub order: OrderTexts,
+}
+
+/// The loader's texts for `locale`.
+pub fn loader_texts(locale: Locale) -> &'static LoaderTexts {
+    match locale {
+        Locale::Fr => &fr::LOADER,
+        Locale::En => &en::LOADER,
+    }
 }
 
 /// The words of tiers, tickets, rewards, questions, options and the summary.
@@ -511,6 +523,23 @@ mod tests {
             email_hint(Locale::En, CampaignKind::Event),
             "Your tickets will arrive there."
         );
+    }
+
+    #[test]
+    fn the_loader_has_its_words_in_every_language() {
+        for locale in LOCALES {
+            let loader = loader_texts(locale);
+            for text in [
+                loader.fallback_frame,
+                loader.fallback_link,
+                loader.fallback_unsupported,
+            ] {
+                assert!(
+                    !text.is_empty() && !text.contains(['\n', '\\', '"']),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
