@@ -409,6 +409,20 @@ fn campaign_form(props: &FormProps) -> Html {
                         </p>
                     </div>
                 </div>
+                <label for="c-kind">{ "Ce que la campagne collecte" }</label>
+                <select id="c-kind" disabled={!is_new} aria-describedby="c-kind-hint" onchange={{
+                    let (kind, offer) = (kind.clone(), offer.clone());
+                    Callback::from(move |event: Event| {
+                        let value = event.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+                        kind.set(CampaignKind::from_name(&value).unwrap_or_default());
+                        offer.set(Offer::default());
+                    })
+                }}>
+                    { for CampaignKind::ALL.iter().map(|k| html! {
+                        <option value={k.name()} selected={*k == *kind}>{ k.label_fr() }</option>
+                    }) }
+                </select>
+                <p class="muted small" id="c-kind-hint">{ "Dons, adhésions, billetterie ou financement participatif ; il ne change plus ensuite." }</p>
                 <label for="c-description">{ "Description" }</label>
                 <textarea id="c-description" rows="3" maxlength="1000" value={(*description).clone()} oninput={bind(&description)} />
                 <div class="grid">
@@ -443,20 +457,6 @@ fn campaign_form(props: &FormProps) -> Html {
                         </select>
                     </div>
                 </div>
-                <label for="c-kind">{ "Ce que la campagne collecte" }</label>
-                <select id="c-kind" disabled={!is_new} aria-describedby="c-kind-hint" onchange={{
-                    let (kind, offer) = (kind.clone(), offer.clone());
-                    Callback::from(move |event: Event| {
-                        let value = event.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
-                        kind.set(CampaignKind::from_name(&value).unwrap_or_default());
-                        offer.set(Offer::default());
-                    })
-                }}>
-                    { for CampaignKind::ALL.iter().map(|k| html! {
-                        <option value={k.name()} selected={*k == *kind}>{ k.label_fr() }</option>
-                    }) }
-                </select>
-                <p class="muted small" id="c-kind-hint">{ "Dons, adhésions, billetterie ou financement participatif ; il ne change plus ensuite." }</p>
                 <OfferForm kind={*kind} offer={(*offer).clone()} on_change={{
                     let offer = offer.clone();
                     Callback::from(move |changed| offer.set(changed))

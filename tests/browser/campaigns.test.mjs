@@ -93,3 +93,74 @@ test("a treasurer sets up a ticketed event from the form, and the preview sells 
   await preview.getByLabel(/Régime alimentaire/).waitFor();
   assert.deepEqual(page.scriptErrors, []);
 });
+
+test("a treasurer sets up a membership and a crowdfunding from the form, each with its own settings", async () => {
+  const page = await staffPage(browser, "treasurer", { width: 1000, height: 900 });
+  await page.getByRole("button", { name: "Campagnes" }).click();
+  const form = page.getByRole("form", { name: "Réglages de la campagne" });
+  const blurFill = async (locator, value) => {
+    await locator.fill(value);
+    await locator.blur();
+  };
+  const saved = (slug) => page.evaluate(async (slug) => (await fetch(`/v1/admin/campaigns/${slug}`)).json(), slug);
+
+  // A membership: two tiers, one of them pay-what-you-want; twelve rolling months; reminders.
+  await page.getByRole("button", { name: "Nouvelle campagne" }).click();
+  const membership = `adhesion-${process.pid}`;
+  await form.getByLabel("Titre").fill("Adhésion 2027");
+  await form.getByLabel(/^Nom court/).fill(membership);
+  await form.getByLabel("Ce que la campagne collecte").selectOption("membership");
+  assert.equal(await form.getByLabel("Objectif (€, facultatif)").count(), 0, "a membership has no goal");
+  await form.getByRole("button", { name: "Ajouter une formule" }).click();
+  await form.getByRole("button", { name: "Ajouter une formule" }).click();
+  await blurFill(form.locator("#item-0-label"), "Plein tarif");
+  await blurFill(form.locator("#item-0-price"), "25");
+  await blurFill(form.locator("#item-1-label"), "Bienfaiteur");
+  await blurFill(form.locator("#item-1-price"), "50");
+  await form.getByRole("group", { name: "Formule 2" }).getByLabel("Montant libre, à partir de ce prix").check();
+  await form.getByLabel("L'adhésion vaut").selectOption("rolling");
+  await blurFill(form.getByLabel("Nombre de mois"), "12");
+  await blurFill(form.getByLabel(/^Rappels de renouvellement/), "-30, 7");
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await page.screenshot({ path: join(artifacts, "admin-membership-form.png"), fullPage: true });
+  await form.getByRole("button", { name: "Enregistrer la campagne" }).click();
+  await page.getByText("La campagne « Adhésion 2027 » est enregistrée.").waitFor();
+  const joined = await saved(membership);
+  assert.equal(joined.kind, "membership");
+  assert.deepEqual(joined.offer.items.map((item) => [item.key, item.price, Boolean(item.open_price)]), [
+    ["plein-tarif", 2500, false],
+    ["bienfaiteur", 5000, true],
+  ]);
+  assert.deepEqual(joined.offer.validity, { type: "rolling_months", months: 12 });
+  assert.deepEqual(joined.offer.reminder_days, [-30, 7]);
+  let preview = page.frameLocator('iframe[title="Aperçu du formulaire de la campagne"]');
+  await preview.getByText("Votre formule", { exact: true }).waitFor();
+  await preview.getByText("Bienfaiteur", { exact: true }).waitFor();
+  await form.getByRole("button", { name: "Retour à la liste" }).click();
+
+  // A crowdfunding: a goal, an end, a reward limited in number.
+  await page.getByRole("button", { name: "Nouvelle campagne" }).click();
+  const crowdfunding = `serre-${process.pid}`;
+  await form.getByLabel("Titre").fill("La serre");
+  await form.getByLabel(/^Nom court/).fill(crowdfunding);
+  await form.getByLabel("Ce que la campagne collecte").selectOption("crowdfunding");
+  await form.getByLabel("Objectif (€, facultatif)").fill("4000");
+  await form.getByRole("button", { name: "Ajouter une contrepartie" }).click();
+  await blurFill(form.locator("#item-0-label"), "Un pot de miel");
+  await blurFill(form.locator("#item-0-price"), "30");
+  await blurFill(form.locator("#item-0-quota"), "20");
+  await blurFill(form.getByLabel("La collecte se termine le"), "2099-06-30T18:00");
+  assert.deepEqual(await violations(page.mainFrame()), []);
+  await form.getByRole("button", { name: "Enregistrer la campagne" }).click();
+  await page.getByText("La campagne « La serre » est enregistrée.").waitFor();
+  const raised = await saved(crowdfunding);
+  assert.equal(raised.kind, "crowdfunding");
+  assert.equal(raised.goal_amount, 400000);
+  assert.deepEqual(raised.offer.items.map((item) => [item.key, item.price, item.quota]), [["un-pot-de-miel", 3000, 20]]);
+  assert.ok(raised.offer.closes_at > Date.UTC(2099, 5, 29) / 1000, String(raised.offer.closes_at));
+  preview = page.frameLocator('iframe[title="Aperçu du formulaire de la campagne"]');
+  await preview.getByText("Une contrepartie\u202f?").waitFor();
+  await preview.getByText("Un pot de miel", { exact: true }).waitFor();
+  await preview.getByText(/jours restants/).waitFor();
+  assert.deepEqual(page.scriptErrors, []);
+});

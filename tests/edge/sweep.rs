@@ -1,9 +1,11 @@
 //! The scheduled sweep, run on demand as if later: a webhook that never came, a PSP that failed
-//! at checkout, and the personal data of donations never paid.
+//! at checkout, seats held by a session that expired unheard, and the personal data of
+//! donations never paid.
 
 mod common;
 
 use common::*;
+use serde_json::json;
 use tirelire_tests::running::Running;
 
 /// The sweep acts on every order of the database, so its tests take turns.
@@ -215,4 +217,40 @@ fn donors_of_abandoned_orders_are_forgotten_after_the_retention_period() {
     assert_eq!(first, "Camille", "a paid donation keeps its donor");
     assert!(email.starts_with("camille.dupont+"));
     assert_eq!(erased_at, None);
+}
+
+#[test]
+fn seats_whose_session_expired_unheard_are_given_back_by_the_sweep() {
+    let _turn = one_at_a_time();
+    let stack = stack();
+    let (taken, _) = stock(&stack, "test-event", "capacity");
+    let body = order(
+        &stack,
+        0,
+        json!({"items": [{"key": "plein", "quantity": 2}]}),
+    );
+    let answer = checkout(&stack, "test-event", body.to_string().as_bytes());
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let order_id = answer.json()["order_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(stock(&stack, "test-event", "capacity").0, taken + 2);
+
+    // The session expires at Stripe, and its event never comes.
+    arm(&stack, "test-event", "no_webhook", 1);
+    let session = session_of(&stack, &order_id).expect("the order has a session");
+    expire(&stack, &session);
+    assert_eq!(order_status(&stack, &order_id).as_deref(), Some("pending"));
+    assert_eq!(stock(&stack, "test-event", "capacity").0, taken + 2);
+
+    // The sweep asks Stripe where the session stands, and the seats come back.
+    for _ in 0..60 {
+        stack.sweep(now() + 180);
+        if order_status(&stack, &order_id).as_deref() == Some("expired") {
+            break;
+        }
+    }
+    assert_eq!(order_status(&stack, &order_id).as_deref(), Some("expired"));
+    assert_eq!(stock(&stack, "test-event", "capacity").0, taken);
 }

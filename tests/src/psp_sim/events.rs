@@ -207,7 +207,7 @@ pub(super) fn expire_overdue(account: &Account) {
 }
 
 fn expire_session(account: &Account, id: &str) {
-    let event = {
+    let (event, lost) = {
         let mut guard = account.state();
         let state = &mut *guard;
         let Some(session) = state.sessions.get_mut(id) else {
@@ -218,11 +218,16 @@ fn expire_session(account: &Account, id: &str) {
         }
         session.object["status"] = json!("expired");
         let object = session.object.clone();
-        state
+        let campaign = object["metadata"]["campaign"].as_str();
+        let lost = state.faults.take_at_payment(campaign).is_some();
+        let event = state
             .events
-            .record("checkout.session.expired", &object, None)
+            .record("checkout.session.expired", &object, None);
+        (event, lost)
     };
-    deliver(account, &event);
+    if !lost {
+        deliver(account, &event);
+    }
 }
 
 /// Page sizes Stripe accepts, and its default.

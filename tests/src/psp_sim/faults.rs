@@ -24,9 +24,10 @@ pub(super) enum Fault {
     Error,
     /// The session is created, but a broken proxy answers 200 with an HTML page.
     Garbage,
-    /// The next event about a payment of the campaign (its `checkout.session.completed`, a
-    /// later month's `invoice.paid`, or the `charge.refunded` of a refund) is recorded and
-    /// listed, but never delivered. The events that follow it are delivered.
+    /// The next event about a payment of the campaign (its `checkout.session.completed` or
+    /// `checkout.session.expired`, a later month's `invoice.paid`, or the `charge.refunded` of
+    /// a refund) is recorded and listed, but never delivered. The events that follow it are
+    /// delivered.
     NoWebhook,
 }
 
