@@ -15,6 +15,7 @@
     )
 )]
 
+mod calendar;
 mod config;
 mod error;
 mod export;

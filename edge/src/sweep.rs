@@ -101,9 +101,7 @@ async fn sweep(env: &Env, now: i64) -> Result<Report, EdgeError> {
     for order_id in storage.unrecorded_memberships(MEMBERSHIPS_PER_RUN).await? {
         storage.record_membership(&order_id, true, now).await?;
     }
-    report.reminders = storage
-        .write_due_reminders(tirelire_domain::Day::from_unix(now), now)
-        .await?;
+    report.reminders = storage.write_due_reminders(now).await?;
     // Mail before the PSP: it does not need one, and a PSP that fails must not hold it up.
     match mail::outbox::send_due(env, &storage, now, MAILS_PER_RUN).await {
         Ok(sent) => report.mail = sent,

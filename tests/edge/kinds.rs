@@ -211,6 +211,35 @@ fn a_member_whose_membership_ends_in_thirty_days_gets_exactly_one_reminder() {
     assert_eq!(reminders, 2);
 }
 
+#[test]
+fn a_reminder_falls_due_on_the_association_s_day_not_on_utc_s() {
+    let stack = stack();
+    let _serial = serial();
+    let (_, email) = paid_order(
+        &stack,
+        "test-reminders",
+        0,
+        json!({"items": [{"key": "plein", "quantity": 1}]}),
+    );
+    let ends_on = tirelire_domain::Day::parse(&periods(&stack, &email)[0].1).expect("a day");
+    let due = ends_on.plus_days(-30);
+    let reminders = || {
+        count(
+            &stack,
+            &format!(
+                "SELECT count(*) FROM member_reminders r JOIN members m ON m.id = r.member_id
+                 WHERE m.email = lower('{email}')"
+            ),
+        )
+    };
+    // 21:00 UTC the day before: still the day before in Paris (22:00 or 23:00).
+    stack.sweep(due.unix() - 3 * 3600);
+    assert_eq!(reminders(), 0);
+    // 23:30 UTC the day before: already the day in Paris, though not yet in UTC.
+    stack.sweep(due.unix() - 1800);
+    assert_eq!(reminders(), 1);
+}
+
 fn ticket_tokens(stack: &Running, order_id: &str) -> Vec<String> {
     let db = db(stack);
     let mut statement = db

@@ -35,7 +35,7 @@ async fn members_of(req: &Request, env: &Env, need: Need) -> Result<Vec<MemberLi
                 .ok_or_else(|| EdgeError::InvalidQuery(format!("standing={value}")))?,
         ),
     };
-    let today = tirelire_domain::Day::from_unix(now_secs());
+    let today = storage.day(now_secs());
     Ok(storage.members(today, standing).await?)
 }
 

@@ -88,7 +88,7 @@ impl Storage {
             .map(Day::parse)
             .transpose()
             .map_err(|_| corrupt("a membership's end"))?;
-        let period = validity.period(Day::from_unix(paid.paid_at), current_end);
+        let period = validity.period(self.day(paid.paid_at), current_end);
         let mut statements = vec![
             query!(
                 &self.db,
@@ -166,10 +166,11 @@ impl Storage {
         .collect())
     }
 
-    /// Writes the renewal reminders due on `today`, each once whatever the number of runs: the
-    /// reminder's row and its mail share a key per member, end and offset. Returns how many
-    /// were written.
-    pub async fn write_due_reminders(&self, today: Day, now: i64) -> Result<usize, StorageError> {
+    /// Writes the renewal reminders due at `now`, on the association's day, each once whatever
+    /// the number of runs: the reminder's row and its mail share a key per member, end and
+    /// offset. Returns how many were written.
+    pub async fn write_due_reminders(&self, now: i64) -> Result<usize, StorageError> {
+        let today = self.day(now);
         // Only memberships that end within a year either way can have a reminder due.
         let rows = query!(
             &self.db,

@@ -23,6 +23,8 @@ mod tickets;
 use thiserror::Error;
 use worker::{D1Database, Env, kv::KvStore};
 
+use crate::calendar::Calendar;
+
 pub use campaigns::CampaignRecord;
 pub use ledger::{Anomaly, EventRecord, OrderChange};
 pub use orders::{Inserted, NewOrder, NewTicket, OrderPage, StoredOrder};
@@ -70,6 +72,8 @@ impl From<worker::Error> for StorageError {
 pub struct Storage {
     db: D1Database,
     cache: KvStore,
+    /// The association's days, for memberships and reminders.
+    calendar: Calendar,
 }
 
 impl Storage {
@@ -82,7 +86,13 @@ impl Storage {
             cache: env
                 .kv(CACHE_BINDING)
                 .map_err(|_| StorageError::MissingBinding(CACHE_BINDING))?,
+            calendar: Calendar::from_env(env),
         })
+    }
+
+    /// The day it is where the association is, at `secs` (Unix seconds).
+    pub fn day(&self, secs: i64) -> tirelire_domain::Day {
+        self.calendar.day(secs)
     }
 }
 
