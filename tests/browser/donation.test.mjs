@@ -174,6 +174,13 @@ test("mistakes are shown next to their fields and the focus goes to the first", 
   assert.ok(await root.getByText(/Vérifiez l'adresse e-mail/).isVisible());
   assert.ok(await root.getByText("Cochez cette case pour continuer.").isVisible());
   assert.match(page.url(), new RegExp(`^${siteUrl}`), "nothing was sent");
+  // A field in error is drawn apart from the others, not only announced.
+  const border = (locator) => locator.evaluate((input) => getComputedStyle(input).borderTopColor);
+  const firstName = root.getByLabel("Prénom");
+  assert.equal(await border(firstName), "rgb(179, 38, 30)");
+  await firstName.fill("Camille");
+  await root.getByText("Indiquez votre prénom.").waitFor({ state: "detached" });
+  assert.notEqual(await border(firstName), "rgb(179, 38, 30)", "a corrected field is drawn as usual");
 
   // Errors follow the donor's corrections.
   await amount.fill("5");
