@@ -3,6 +3,9 @@
 //! photo, or find the holder by name; each ticket admits once, and a second scan says when it
 //! was used. Below, the event's attendees with how many came in, and their list as a file.
 
+use std::pin::pin;
+
+use futures_util::future::{Either, select};
 use gloo::net::http::Request;
 use tirelire_domain::payments::CampaignSummary;
 use tirelire_domain::setup::CampaignKind;
@@ -33,6 +36,9 @@ enum Verdict {
     /// The edge could not be reached.
     Failed,
 }
+
+/// How long a photo may take to be opened and read.
+const PHOTO_TIMEOUT_MS: u32 = 20_000;
 
 /// The QR code in a canvas, as the browser's own detector reads it, if it has one that works
 /// here (some browsers expose it without a backend).
@@ -278,15 +284,17 @@ pub fn door() -> Html {
                 return;
             };
             wasm_bindgen_futures::spawn_local(async move {
-                let token = match JsFuture::from(decoding).await {
-                    Ok(bitmap) => {
-                        let bitmap: ImageBitmap = bitmap.unchecked_into();
-                        match canvas_of(&bitmap, bitmap.width(), bitmap.height()) {
-                            Some(canvas) => decode(&canvas).await,
-                            None => None,
-                        }
-                    }
-                    Err(_) => None,
+                let reading = async {
+                    let bitmap: ImageBitmap = JsFuture::from(decoding).await.ok()?.unchecked_into();
+                    let canvas = canvas_of(&bitmap, bitmap.width(), bitmap.height())?;
+                    decode(&canvas).await
+                };
+                // A picture the browser never finishes opening counts as unreadable: the
+                // volunteer is never left waiting, and can take the photo again or type the code.
+                let timeout = gloo::timers::future::TimeoutFuture::new(PHOTO_TIMEOUT_MS);
+                let token = match select(pin!(reading), timeout).await {
+                    Either::Left((token, _)) => token,
+                    Either::Right(_) => None,
                 };
                 match token {
                     Some(token) => check(token, verdict, reload).await,
