@@ -396,7 +396,10 @@ pub fn door() -> Html {
                     <label class="button secondary" for="door-photo">{ "Lire une photo du billet" }</label>
                     <input id="door-photo" type="file" accept="image/*" capture="environment" class="visually-hidden" onchange={on_photo} />
                 </div>
-                { result }
+                // The verdict and the list sit in elements of their own: as bare children that
+                // come and go, they would shift their siblings, which Yew would then rebuild,
+                // losing a photo chosen meanwhile.
+                <div class="verdict-slot">{ result }</div>
                 <form onsubmit={on_typed} class="inline-form" aria-label="Saisir le code d'un billet">
                     <label for="door-code">{ "Ou le code écrit sous le QR code" }</label>
                     <input id="door-code" autocomplete="off" value={(*typed).clone()} oninput={bind(&typed)} />
@@ -404,7 +407,7 @@ pub fn door() -> Html {
                 </form>
                 <label for="door-search">{ "Chercher une personne par son nom" }</label>
                 <input id="door-search" type="search" value={(*search).clone()} oninput={bind(&search)} />
-                { for list }
+                <div class="attendee-list">{ for list }</div>
                 <p><a href={format!("/v1/admin/campaigns/{}/attendees.csv", *event)} download="">{ "Télécharger la liste des participants (CSV)" }</a></p>
             }
         </section>
