@@ -17,10 +17,7 @@ fn tickets_are_priced_per_seat_and_each_seat_is_a_ticket() {
     );
     let answer = checkout(&stack, "test-event", body.to_string().as_bytes());
     assert_eq!(answer.status, 201, "{}", answer.body);
-    let order_id = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&answer);
     let session = stripe_api(
         &stack,
         "GET",
@@ -187,10 +184,7 @@ fn a_promo_code_s_last_use_comes_back_when_its_session_expires() {
     );
 
     expire(&stack, &session_of(&first));
-    let order_id = first.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&first);
     wait_for_status(&stack, &order_id, "expired");
     assert_eq!(stock(&stack, "test-event", "promo:BENEVOLE"), (0, 1));
     let third = checkout(&stack, "test-event", with_code().to_string().as_bytes());

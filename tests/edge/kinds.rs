@@ -16,17 +16,20 @@ fn paid_order(stack: &Running, campaign: &str, amount: i64, choices: Value) -> (
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    (pay_for(stack, campaign, &body), email)
+}
+
+/// Checks `body` out on `campaign` and pays it at the simulator (unless it was confirmed at
+/// once); the order's id, once paid.
+fn pay_for(stack: &Running, campaign: &str, body: &Value) -> String {
     let answer = checkout(stack, campaign, body.to_string().as_bytes());
     assert_eq!(answer.status, 201, "{}", answer.body);
-    let order_id = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&answer);
     if answer.json()["confirmed"] != true {
         pay(stack, &session_of(&answer));
     }
     wait_for(stack, &order_id, "paid");
-    (order_id, email)
+    order_id
 }
 
 fn wait_for(stack: &Running, order_id: &str, status: &str) {
@@ -113,10 +116,7 @@ fn renewing_with_the_same_email_extends_the_member_rather_than_adding_one() {
     body["donation"]["email"] = json!(email.to_uppercase());
     let answer = checkout(&stack, "test-membership", body.to_string().as_bytes());
     assert_eq!(answer.status, 201, "{}", answer.body);
-    let renewal = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let renewal = order_id_of(&answer);
     pay(&stack, &session_of(&answer));
     wait_for(&stack, &renewal, "paid");
 
@@ -158,17 +158,35 @@ fn a_pay_what_you_want_tier_refuses_less_than_its_minimum() {
     );
 }
 
-#[test]
-fn a_member_whose_membership_ends_in_thirty_days_gets_exactly_one_reminder() {
-    let stack = stack();
-    let _serial = serial();
+/// A member of the campaign with reminders 30 days before and 7 after the end: their email
+/// and the day their membership ends.
+fn member_to_remind(stack: &Running) -> (String, tirelire_domain::Day) {
     let (_, email) = paid_order(
-        &stack,
+        stack,
         "test-reminders",
         0,
         json!({"items": [{"key": "plein", "quantity": 1}]}),
     );
-    let ends_on = tirelire_domain::Day::parse(&periods(&stack, &email)[0].1).expect("a day");
+    let ends_on = tirelire_domain::Day::parse(&periods(stack, &email)[0].1).expect("a day");
+    (email, ends_on)
+}
+
+/// The renewal reminders written for `email`.
+fn reminders_written(stack: &Running, email: &str) -> i64 {
+    count(
+        stack,
+        &format!(
+            "SELECT count(*) FROM member_reminders r JOIN members m ON m.id = r.member_id
+             WHERE m.email = lower('{email}')"
+        ),
+    )
+}
+
+#[test]
+fn a_member_whose_membership_ends_in_thirty_days_gets_exactly_one_reminder() {
+    let stack = stack();
+    let _serial = serial();
+    let (email, ends_on) = member_to_remind(&stack);
     let thirty_days_before = ends_on.plus_days(-30).unix() + 10 * 3600;
     for run in 0..3 {
         stack.sweep(thirty_days_before + run * 600);
@@ -201,43 +219,21 @@ fn a_member_whose_membership_ends_in_thirty_days_gets_exactly_one_reminder() {
     // A week after the end, the second reminder, once.
     stack.sweep(ends_on.plus_days(7).unix() + 10 * 3600);
     stack.sweep(ends_on.plus_days(8).unix() + 10 * 3600);
-    let reminders = count(
-        &stack,
-        &format!(
-            "SELECT count(*) FROM member_reminders r JOIN members m ON m.id = r.member_id
-             WHERE m.email = lower('{email}')"
-        ),
-    );
-    assert_eq!(reminders, 2);
+    assert_eq!(reminders_written(&stack, &email), 2);
 }
 
 #[test]
 fn a_reminder_falls_due_on_the_association_s_day_not_on_utc_s() {
     let stack = stack();
     let _serial = serial();
-    let (_, email) = paid_order(
-        &stack,
-        "test-reminders",
-        0,
-        json!({"items": [{"key": "plein", "quantity": 1}]}),
-    );
-    let ends_on = tirelire_domain::Day::parse(&periods(&stack, &email)[0].1).expect("a day");
+    let (email, ends_on) = member_to_remind(&stack);
     let due = ends_on.plus_days(-30);
-    let reminders = || {
-        count(
-            &stack,
-            &format!(
-                "SELECT count(*) FROM member_reminders r JOIN members m ON m.id = r.member_id
-                 WHERE m.email = lower('{email}')"
-            ),
-        )
-    };
     // 21:00 UTC the day before: still the day before in Paris (22:00 or 23:00).
     stack.sweep(due.unix() - 3 * 3600);
-    assert_eq!(reminders(), 0);
+    assert_eq!(reminders_written(&stack, &email), 0);
     // 23:30 UTC the day before: already the day in Paris, though not yet in UTC.
     stack.sweep(due.unix() - 1800);
-    assert_eq!(reminders(), 1);
+    assert_eq!(reminders_written(&stack, &email), 1);
 }
 
 fn ticket_tokens(stack: &Running, order_id: &str) -> Vec<String> {
@@ -332,10 +328,7 @@ fn a_ticket_of_an_unpaid_order_does_not_admit() {
     );
     let answer = checkout(&stack, "test-checkin", body.to_string().as_bytes());
     assert_eq!(answer.status, 201);
-    let order_id = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&answer);
     let token = ticket_tokens(&stack, &order_id).remove(0);
     let (_, volunteer) = signed_in(&stack, "volunteer");
     let refused = check_in(&stack, &volunteer, &token);
@@ -501,14 +494,7 @@ fn a_member_s_file_holds_their_record_answers_and_tickets_and_erasing_leaves_onl
         json!({"items": [{"key": "plein", "quantity": 1}]}),
     );
     body["donation"]["email"] = json!(email);
-    let booked = checkout(&stack, "test-event", body.to_string().as_bytes());
-    assert_eq!(booked.status, 201, "{}", booked.body);
-    let ticket_order = booked.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    pay(&stack, &session_of(&booked));
-    wait_for(&stack, &ticket_order, "paid");
+    let ticket_order = pay_for(&stack, "test-event", &body);
 
     // Before: their file holds the member record, the answers and the ticket.
     let (_, treasurer) = signed_in(&stack, "treasurer");

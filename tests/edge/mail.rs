@@ -29,10 +29,7 @@ fn paid_donation(
     body["locale"] = locale.into();
     let answer = checkout(stack, CAMPAIGN, body.to_string().as_bytes());
     assert_eq!(answer.status, 201, "checkout failed: {}", answer.body);
-    let order_id = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&answer);
     let url = answer.json()["checkout_url"]
         .as_str()
         .unwrap_or_default()

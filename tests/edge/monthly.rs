@@ -13,10 +13,7 @@ fn monthly_gift(stack: &Running, amount: i64) -> (String, String, String) {
     let body = order(stack, amount, json!({"monthly": true}));
     let answer = checkout(stack, "test-monthly", body.to_string().as_bytes());
     assert_eq!(answer.status, 201, "{}", answer.body);
-    let order_id = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&answer);
     let session = stripe_api(
         stack,
         "GET",
@@ -208,10 +205,7 @@ fn an_end_that_arrives_before_the_checkout_s_own_event_still_ends_the_gift() {
     let body = order(&stack, 900, json!({"monthly": true}));
     let answer = checkout(&stack, "test-monthly", body.to_string().as_bytes());
     assert_eq!(answer.status, 201);
-    let order_id = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&answer);
     // The subscription's end is delivered first, naming the order in its metadata.
     let ended = json!({
         "id": format!("evt_end_{}", unique()),
@@ -236,13 +230,7 @@ fn an_end_that_arrives_before_the_checkout_s_own_event_still_ends_the_gift() {
 
 /// The PSP's payment an order knows, if any.
 fn payment_of(stack: &Running, order_id: &str) -> Option<String> {
-    db(stack)
-        .query_row(
-            "SELECT psp_payment_id FROM orders WHERE id = ?1",
-            [order_id],
-            |row| row.get(0),
-        )
-        .expect("the order exists")
+    order_text(stack, order_id, "psp_payment_id")
 }
 
 #[test]

@@ -15,13 +15,7 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn session_of(stack: &Running, order_id: &str) -> Option<String> {
-    db(stack)
-        .query_row(
-            "SELECT psp_session_id FROM orders WHERE id = ?1",
-            [order_id],
-            |row| row.get(0),
-        )
-        .expect("the order can be read")
+    order_text(stack, order_id, "psp_session_id")
 }
 
 #[test]
@@ -231,10 +225,7 @@ fn seats_whose_session_expired_unheard_are_given_back_by_the_sweep() {
     );
     let answer = checkout(&stack, "test-event", body.to_string().as_bytes());
     assert_eq!(answer.status, 201, "{}", answer.body);
-    let order_id = answer.json()["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let order_id = order_id_of(&answer);
     assert_eq!(stock(&stack, "test-event", "capacity").0, taken + 2);
 
     // The session expires at Stripe, and its event never comes.

@@ -492,6 +492,25 @@ pub fn order(stack: &Running, amount: i64, choices: Value) -> Value {
     body
 }
 
+/// The order id a checkout answered with.
+pub fn order_id_of(answer: &Answer) -> String {
+    answer.json()["order_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A text column of an order (`psp_session_id`, `psp_payment_id`…), if it holds one.
+pub fn order_text(stack: &Running, order_id: &str, column: &str) -> Option<String> {
+    db(stack)
+        .query_row(
+            &format!("SELECT {column} FROM orders WHERE id = ?1"),
+            [order_id],
+            |row| row.get(0),
+        )
+        .expect("the order can be read")
+}
+
 /// The session id at the end of a checkout URL.
 pub fn session_of(answer: &Answer) -> String {
     let url = answer.json()["checkout_url"]
