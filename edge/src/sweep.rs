@@ -10,7 +10,8 @@
 //! 2. orders pending with a session after two minutes: the session is fetched and its real
 //!    state applied, in case its webhook never came;
 //! 3. the PSP's event list since the cursor kept in D1, so that every event is applied even if
-//!    its delivery failed for good;
+//!    its delivery failed for good (on an account whose list was empty at the first read, from
+//!    its first event);
 //! 4. retention: the name and email on orders never paid are erased after the retention
 //!    period, old attempt keys and counters are dropped, and so are messages sent before it;
 //! 5. members: periods of paid memberships not recorded yet, and the renewal reminders due
@@ -29,7 +30,7 @@ use crate::ledger;
 use crate::mail::{self, Notices};
 use crate::outbound;
 use crate::payments;
-use crate::psp::{PaymentChange, PaymentProvider, PspError};
+use crate::psp::{EventCursor, EventPage, PaymentChange, PaymentEvent, PaymentProvider, PspError};
 use crate::routes::checkout::ATTEMPT_WINDOW_SECS;
 use crate::storage::Storage;
 
@@ -43,6 +44,9 @@ const REPLAYS_PER_RUN: u32 = 2;
 /// Sessions fetched per run; the oldest-checked come first, so every pending order gets its
 /// turn.
 const CHECKS_PER_RUN: u32 = 4;
+/// Events applied per run when the walk starts from the first event of a list that was empty:
+/// a page's worth, as for every other page.
+const EVENTS_FROM_START_PER_RUN: usize = 10;
 /// Pages of events read per run.
 const EVENT_PAGES_PER_RUN: u32 = 1;
 /// Orders erased per run.
@@ -246,6 +250,24 @@ async fn check_sessions(
     Ok(())
 }
 
+/// The events of `page` to apply, oldest first, and where the walk goes on (`""` for "from the
+/// first event"), given the `cursor` it was read at.
+fn walk<'p>(cursor: EventCursor<'_>, page: &'p EventPage) -> (&'p [PaymentEvent], Option<&'p str>) {
+    match cursor {
+        // The newest event only marks where to start; when there is none, every event to come
+        // is new, and the walk will start from the first.
+        EventCursor::Unset => (&[], Some(page.newest.as_deref().unwrap_or(""))),
+        // More than a run's worth: the oldest now, and the next run goes on after them.
+        EventCursor::Start => match page.events.get(..EVENTS_FROM_START_PER_RUN) {
+            Some(oldest) if oldest.len() < page.events.len() => {
+                (oldest, oldest.last().map(|event| event.id.as_str()))
+            }
+            _ => (&page.events, page.newest.as_deref()),
+        },
+        EventCursor::After(_) => (&page.events, page.newest.as_deref()),
+    }
+}
+
 async fn read_events(
     storage: &Storage,
     psp: &Psp<'_>,
@@ -254,8 +276,9 @@ async fn read_events(
 ) -> Result<(), EdgeError> {
     let (provider, timeout) = (psp.provider, psp.timeout);
     for _ in 0..EVENT_PAGES_PER_RUN {
-        let cursor = storage.event_cursor(provider.name()).await?;
-        let Some(request) = provider.events_request(cursor.as_deref()) else {
+        let stored = storage.event_cursor(provider.name()).await?;
+        let cursor = EventCursor::from_stored(stored.as_deref());
+        let Some(request) = provider.events_request(cursor) else {
             return Ok(());
         };
         let response = outbound::send(&request, timeout)
@@ -265,27 +288,105 @@ async fn read_events(
         for problem in &page.unreadable {
             console_warn!("an event could not be read: {problem}");
         }
-        // Without a cursor, the newest event only marks where to start.
-        if cursor.is_some() {
-            for event in &page.events {
-                report.events += 1;
-                // Most events came by webhook already; one read skips them.
-                if storage.event_seen(&event.id).await? {
-                    continue;
-                }
-                if psp.apply(storage, event, now).await? {
-                    report.applied += 1;
-                }
+        if cursor == EventCursor::Start && page.has_more {
+            console_warn!(
+                "more events than one page since the event list was empty: the oldest are left \
+                 to their webhooks and to the check of pending orders"
+            );
+        }
+        let (events, next) = walk(cursor, &page);
+        for event in events {
+            report.events += 1;
+            // Most events came by webhook already; one read skips them.
+            if storage.event_seen(&event.id).await? {
+                continue;
+            }
+            if psp.apply(storage, event, now).await? {
+                report.applied += 1;
             }
         }
-        if let Some(newest) = &page.newest {
-            storage
-                .set_event_cursor(provider.name(), newest, now)
-                .await?;
+        if let Some(next) = next.filter(|next| Some(*next) != stored.as_deref()) {
+            storage.set_event_cursor(provider.name(), next, now).await?;
         }
-        if !page.has_more || page.newest.is_none() {
+        if cursor == EventCursor::Unset || !page.has_more || page.newest.is_none() {
             break;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(ids: &[&str], has_more: bool) -> EventPage {
+        EventPage {
+            events: ids
+                .iter()
+                .map(|id| PaymentEvent {
+                    id: (*id).to_owned(),
+                    kind: "charge.refunded".to_owned(),
+                    live: Some(false),
+                    change: None,
+                })
+                .collect(),
+            unreadable: Vec::new(),
+            newest: ids.last().map(|id| (*id).to_owned()),
+            has_more,
+        }
+    }
+
+    fn ids(events: &[PaymentEvent]) -> Vec<&str> {
+        events.iter().map(|event| event.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_first_read_marks_the_newest_event_or_the_start_of_an_empty_list() {
+        let newest = page(&["evt_9"], true);
+        let (events, next) = walk(EventCursor::Unset, &newest);
+        assert!(events.is_empty(), "the account's history is not the edge's");
+        assert_eq!(next, Some("evt_9"));
+        let empty = page(&[], false);
+        let (events, next) = walk(EventCursor::Unset, &empty);
+        assert!(events.is_empty());
+        assert_eq!(next, Some(""), "every event to come will be read");
+    }
+
+    #[test]
+    fn from_the_start_the_oldest_events_come_first_a_page_at_a_time() {
+        let all: Vec<String> = (1..=25).map(|n| format!("evt_{n:02}")).collect();
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let first = page(&all, false);
+        let (events, next) = walk(EventCursor::Start, &first);
+        assert_eq!(ids(events), all[..10]);
+        assert_eq!(next, Some("evt_10"), "the next run goes on after the tenth");
+
+        let few = page(&["evt_1", "evt_2"], false);
+        let empty = page(&[], false);
+        let (events, next) = walk(EventCursor::Start, &few);
+        assert_eq!(ids(events), ["evt_1", "evt_2"]);
+        assert_eq!(next, Some("evt_2"));
+
+        let (events, next) = walk(EventCursor::Start, &empty);
+        assert!(events.is_empty());
+        assert_eq!(next, None, "still at the start");
+    }
+
+    #[test]
+    fn after_a_cursor_the_whole_page_is_applied_and_the_walk_moves_to_its_newest() {
+        let next_page = page(&["evt_2", "evt_3"], true);
+        let (events, next) = walk(EventCursor::After("evt_1"), &next_page);
+        assert_eq!(ids(events), ["evt_2", "evt_3"]);
+        assert_eq!(next, Some("evt_3"));
+    }
+
+    #[test]
+    fn the_cursor_reads_back_as_it_was_stored() {
+        assert_eq!(EventCursor::from_stored(None), EventCursor::Unset);
+        assert_eq!(EventCursor::from_stored(Some("")), EventCursor::Start);
+        assert_eq!(
+            EventCursor::from_stored(Some("evt_1")),
+            EventCursor::After("evt_1")
+        );
+    }
 }

@@ -1,6 +1,10 @@
 //! Each kind of collection from checkout to what it leaves behind: members and their card,
 //! renewals and reminders, tickets checked in at the door, a crowdfunding's open feed, the
 //! donor's own page, and events that come in any order.
+//!
+//! Every test here takes its turn (`serial`): the reminder tests run the sweep as if a year
+//! later, which erases the donor of any order still unpaid at that time, another test's
+//! included; and several tests count the seats of the same events.
 
 mod common;
 
@@ -64,7 +68,6 @@ fn membership(tier: &str) -> Value {
 #[test]
 fn a_paid_membership_makes_a_member_with_a_period_and_a_card() {
     let stack = stack();
-    // It counts mail: no sweep run as if months later may send it again meanwhile.
     let _serial = serial();
     let (order_id, email) = paid_order(&stack, "test-membership", 0, membership("plein"));
     let amount: i64 = db(&stack)
@@ -77,7 +80,7 @@ fn a_paid_membership_makes_a_member_with_a_period_and_a_card() {
     assert_eq!(amount, 2500, "the tier's price");
     let periods = periods(&stack, &email);
     assert_eq!(periods.len(), 1, "{periods:?}");
-    let today = tirelire_domain::Day::from_unix(now());
+    let today = day_at(now());
     assert_eq!(periods[0].0, today.to_string());
     assert_eq!(
         periods[0].1,
@@ -111,6 +114,7 @@ fn a_paid_membership_makes_a_member_with_a_period_and_a_card() {
 #[test]
 fn renewing_with_the_same_email_extends_the_member_rather_than_adding_one() {
     let stack = stack();
+    let _serial = serial();
     let (_, email) = paid_order(&stack, "test-membership", 0, membership("plein"));
     let mut body = order(&stack, 6000, membership("bienfaiteur"));
     body["donation"]["email"] = json!(email.to_uppercase());
@@ -138,6 +142,7 @@ fn renewing_with_the_same_email_extends_the_member_rather_than_adding_one() {
 #[test]
 fn a_pay_what_you_want_tier_refuses_less_than_its_minimum() {
     let stack = stack();
+    let _serial = serial();
     let body = order(&stack, 4000, membership("bienfaiteur"));
     let answer = checkout(&stack, "test-membership", body.to_string().as_bytes());
     assert_eq!(answer.status, 422, "{}", answer.body);
@@ -260,6 +265,7 @@ fn check_in(stack: &Running, cookie: &str, token: &str) -> Answer {
 #[test]
 fn a_ticket_checks_in_once_and_an_altered_one_never() {
     let stack = stack();
+    let _serial = serial();
     let (order_id, _) = paid_order(
         &stack,
         "test-checkin",
@@ -321,6 +327,7 @@ fn a_ticket_checks_in_once_and_an_altered_one_never() {
 #[test]
 fn a_ticket_of_an_unpaid_order_does_not_admit() {
     let stack = stack();
+    let _serial = serial();
     let body = order(
         &stack,
         0,
@@ -347,6 +354,7 @@ fn a_ticket_of_an_unpaid_order_does_not_admit() {
 #[test]
 fn the_donor_s_page_shows_each_ticket_with_its_code_and_nothing_for_a_forged_link() {
     let stack = stack();
+    let _serial = serial();
     let (order_id, _) = paid_order(
         &stack,
         "test-checkin",
@@ -484,7 +492,6 @@ fn a_late_expiry_never_undoes_a_paid_ticket() {
 #[test]
 fn a_member_s_file_holds_their_record_answers_and_tickets_and_erasing_leaves_only_periods() {
     let stack = stack();
-    // It takes a seat of the event whose seats other tests count.
     let _serial = serial();
     let (order_id, email) = paid_order(&stack, "test-membership", 0, membership("plein"));
     // The same person books a seat.

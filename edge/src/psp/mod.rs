@@ -278,6 +278,30 @@ pub struct DisputeUpdate {
     pub amount: PspAmount,
 }
 
+/// Where the sweep stands in the PSP's event list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventCursor<'a> {
+    /// Never read: the walk starts at the newest event, not at the account's history from before
+    /// the edge. The request asks for that one event.
+    Unset,
+    /// The list was empty when first read, so every event since is the edge's own, from the
+    /// oldest on. The request asks for as many of the newest as one page can hold.
+    Start,
+    /// After this event: the request asks for the next page of newer ones.
+    After(&'a str),
+}
+
+impl<'a> EventCursor<'a> {
+    /// The cursor as D1 keeps it: no row, an empty text for [`EventCursor::Start`], or an id.
+    pub fn from_stored(stored: Option<&'a str>) -> Self {
+        match stored {
+            None => Self::Unset,
+            Some("") => Self::Start,
+            Some(id) => Self::After(id),
+        }
+    }
+}
+
 /// One page of the PSP's event list, for the sweep that catches missed deliveries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventPage {
@@ -370,9 +394,9 @@ pub trait PaymentProvider {
     /// paid the invoice, if one has.
     fn read_invoice_payment(&self, response: &HttpResponse) -> Result<Option<String>, PspError>;
 
-    /// The request for the events after `cursor` (an event id), oldest first, or the newest
-    /// one when there is no cursor yet; `None` when the provider keeps no event list.
-    fn events_request(&self, cursor: Option<&str>) -> Option<HttpRequest>;
+    /// The request for the events `cursor` asks for; `None` when the provider keeps no event
+    /// list.
+    fn events_request(&self, cursor: EventCursor<'_>) -> Option<HttpRequest>;
 
     /// Reads the answer to [`PaymentProvider::events_request`].
     fn read_events(&self, response: &HttpResponse) -> Result<EventPage, PspError>;

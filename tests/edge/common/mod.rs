@@ -352,6 +352,17 @@ pub fn now() -> i64 {
     i64::try_from(elapsed.as_secs()).expect("the time fits")
 }
 
+/// The association's day at the Unix time `at`, in the time zone the edge's settings give it
+/// (`TIME_ZONE` in wrangler.toml): at 23:30 UTC it is already the next day in Paris.
+pub fn day_at(at: i64) -> tirelire_domain::Day {
+    let date = jiff::Timestamp::from_second(at)
+        .expect("a time within jiff's range")
+        .in_tz("Europe/Paris")
+        .expect("the zone database knows Paris")
+        .date();
+    tirelire_domain::Day::parse(&date.to_string()).expect("jiff writes days as YYYY-MM-DD")
+}
+
 // The back-office: people let in with the deployment's token, and their sessions.
 
 pub fn admin_token() -> String {

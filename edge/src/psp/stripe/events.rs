@@ -9,20 +9,24 @@ use serde_json::Value;
 
 use super::objects;
 use super::webhook::read_listed_event;
-use crate::psp::{EventPage, HttpResponse, PspError};
+use crate::psp::{EventCursor, EventPage, HttpResponse, PspError};
 
 /// Events per page: small, because the sweep applies each within the run's query budget.
 const PAGE: u32 = 10;
 
-/// The path of the next page after `cursor`, or of the newest event when there is none yet (the
-/// sweep starts from now, not from thirty days of history).
-pub(super) fn list_path(cursor: Option<&str>) -> String {
+/// The most Stripe lists in one page, for the walk from the start of an account's list: the
+/// sweep applies the oldest of them and goes on from there.
+const LARGEST_PAGE: u32 = 100;
+
+/// The path of the page `cursor` asks for.
+pub(super) fn list_path(cursor: EventCursor<'_>) -> String {
     match cursor {
-        Some(cursor) => {
-            let cursor: String = url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
-            format!("/v1/events?limit={PAGE}&ending_before={cursor}")
+        EventCursor::Unset => "/v1/events?limit=1".to_owned(),
+        EventCursor::Start => format!("/v1/events?limit={LARGEST_PAGE}"),
+        EventCursor::After(id) => {
+            let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            format!("/v1/events?limit={PAGE}&ending_before={id}")
         }
-        None => "/v1/events?limit=1".to_owned(),
     }
 }
 
@@ -62,9 +66,10 @@ mod tests {
 
     #[test]
     fn the_walk_starts_at_the_newest_event_then_moves_forward() {
-        assert_eq!(list_path(None), "/v1/events?limit=1");
+        assert_eq!(list_path(EventCursor::Unset), "/v1/events?limit=1");
+        assert_eq!(list_path(EventCursor::Start), "/v1/events?limit=100");
         assert_eq!(
-            list_path(Some("evt_1")),
+            list_path(EventCursor::After("evt_1")),
             "/v1/events?limit=10&ending_before=evt_1"
         );
     }

@@ -18,8 +18,8 @@ use thiserror::Error;
 use url::Url;
 
 use super::{
-    CheckoutOrder, CheckoutPlan, CheckoutSession, DeliveryHeaders, EventPage, HttpRequest,
-    HttpResponse, Notification, PaymentProvider, PspError, RefundOrder, RefundReceipt,
+    CheckoutOrder, CheckoutPlan, CheckoutSession, DeliveryHeaders, EventCursor, EventPage,
+    HttpRequest, HttpResponse, Notification, PaymentProvider, PspError, RefundOrder, RefundReceipt,
     SessionUpdate, WebhookError,
 };
 
@@ -215,7 +215,7 @@ impl PaymentProvider for Stripe {
         Ok(payments.paid_by())
     }
 
-    fn events_request(&self, cursor: Option<&str>) -> Option<HttpRequest> {
+    fn events_request(&self, cursor: EventCursor<'_>) -> Option<HttpRequest> {
         Some(self.request("GET", &events::list_path(cursor), None))
     }
 
@@ -278,7 +278,7 @@ mod tests {
             stripe.session_request("cs_1"),
             stripe.replay_checkout("ord_1", "mode=payment"),
             stripe
-                .events_request(None)
+                .events_request(EventCursor::Unset)
                 .unwrap_or_else(|| unreachable!()),
         ] {
             assert!(
